@@ -1,0 +1,7 @@
+"""Run the command line: ``python -m analysis``."""
+
+import sys
+
+from analysis.cli import main
+
+sys.exit(main())

@@ -1,0 +1,11 @@
+"""Model builders, one per model family, shared by every chapter."""
+
+from analysis.models.meta_analysis import (
+    MetaAnalysisPriors,
+    build_meta_analysis,
+    new_study_effect,
+    exact_posterior,
+    random_effects_dl,
+)
+
+__all__ = ["MetaAnalysisPriors", "build_meta_analysis", "exact_posterior", "new_study_effect", "random_effects_dl"]

@@ -1,0 +1,159 @@
+"""Numbers for the prose: glue posterior summaries into the page and write a findings file.
+
+Every number a chapter states comes from :class:`Findings`: it summarises posterior draws with
+ArviZ (mean, SD, HDI, MCSE), glues them for ``{glue:text}`` roles and writes them to
+``_build/findings/<chapter>.json`` for release comparisons and reproduction checks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import arviz as az
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from analysis.config import CI_PROB, FINDINGS_DIR, SEED
+
+
+def _glue(name: str, value: object) -> None:
+    """Glue ``value`` under ``name`` without displaying it (no-op outside a notebook)."""
+    from myst_nb import glue
+
+    glue(name, value, display=False)
+
+
+class Findings:
+    """Collect a chapter's findings, glue them, and write them to one JSON file.
+
+    Parameters
+    ----------
+    chapter : str
+        The chapter's file stem (``contact_evidence`` for ``chapters/contact_evidence.md``).
+    out_dir : Path, optional
+        Folder of the findings files; ``_build/findings`` by default.
+
+    Examples
+    --------
+    >>> findings = Findings("contact_evidence")  # doctest: +SKIP
+    >>> findings.add("pooled_d", idata.posterior["mu"], "pooled effect (d)")  # doctest: +SKIP
+    >>> findings.write()  # doctest: +SKIP
+    """
+
+    def __init__(self, chapter: str, out_dir: Path | None = None) -> None:
+        self.chapter = chapter
+        self.out_dir = Path(out_dir) if out_dir is not None else FINDINGS_DIR
+        self.records: dict[str, dict] = {}
+
+    def add(
+        self, name: str, draws: xr.DataArray, description: str, *, simulated: bool = False
+    ) -> dict:
+        """Summarise scalar posterior draws and glue ``name``, ``name_sd``, ``name_lo``, ``name_hi``.
+
+        Parameters
+        ----------
+        name : str
+            Identifier used in the prose (``{glue:text}`name:.2f```) and the findings file.
+        draws : xarray.DataArray
+            Draws with dims ``(chain, draw)`` only, e.g. ``idata.posterior["mu"]``.
+        description : str
+            What the number is, in words, with its unit.
+        simulated : bool, default False
+            Mark findings computed from simulated data.
+
+        Returns
+        -------
+        dict
+            The record: mean, sd, hdi_low, hdi_high, ci_prob, mcse_mean, ess_bulk, r_hat.
+        """
+        extra = set(draws.dims) - {"chain", "draw"}
+        if extra:
+            raise ValueError(f"finding {name!r}: draws must be scalar per draw, got dims {extra}")
+        summary = az.summary(
+            xr.Dataset({name: draws}), hdi_prob=CI_PROB, round_to="none"
+        ).iloc[0]
+        low_col, high_col = [c for c in summary.index if c.startswith("hdi_")]
+        record = {
+            "name": name,
+            "description": description,
+            "mean": float(summary["mean"]),
+            "sd": float(summary["sd"]),
+            "hdi_low": float(summary[low_col]),
+            "hdi_high": float(summary[high_col]),
+            "ci_prob": CI_PROB,
+            "mcse_mean": float(summary["mcse_mean"]),
+            "ess_bulk": float(summary["ess_bulk"]),
+            "r_hat": float(summary["r_hat"]),
+            "simulated": simulated,
+        }
+        self.records[name] = record
+        for suffix, key in (("", "mean"), ("_sd", "sd"), ("_lo", "hdi_low"), ("_hi", "hdi_high")):
+            _glue(name + suffix, record[key])
+        return record
+
+    def add_probability(self, name: str, event: xr.DataArray, description: str) -> dict:
+        """Glue the posterior probability of a boolean event (e.g. ``mu > 0``) as ``name``."""
+        record = self.add(name, event.astype(float), description)
+        return record
+
+    def add_value(self, name: str, value: float, description: str) -> dict:
+        """Glue and record a number computed without posterior uncertainty (a count, a rate)."""
+        record = {"name": name, "description": description, "value": float(value)}
+        self.records[name] = record
+        _glue(name, float(value))
+        return record
+
+    def table(self) -> pd.DataFrame:
+        """Return the findings as a table (one row per finding)."""
+        return pd.DataFrame(self.records.values()).set_index("name")
+
+    def write(self) -> Path:
+        """Write ``<out_dir>/<chapter>.json`` atomically and return its path."""
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "chapter": self.chapter,
+            "seed": SEED,
+            "written": datetime.now(UTC).isoformat(timespec="seconds"),
+            "python": platform.python_version(),
+            "findings": list(self.records.values()),
+        }
+        target = self.out_dir / f"{self.chapter}.json"
+        with tempfile.NamedTemporaryFile(
+            "w", dir=self.out_dir, suffix=".tmp", delete=False, encoding="utf-8"
+        ) as handle:
+            json.dump(payload, handle, indent=2, default=_jsonable)
+        os.replace(handle.name, target)
+        return target
+
+
+def _jsonable(value: object) -> object:
+    """Convert NumPy scalars for JSON."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value)}")
+
+
+def reproducibility_footer(idata: az.InferenceData | None = None) -> pd.DataFrame:
+    """Return a small table of what a reader needs to re-run a chapter.
+
+    Lists the seed, the sampler backend and settings and the sampling wall time (from
+    ``idata.attrs``, written by :func:`analysis.sampling.fit`), and the versions of the
+    scientific stack.
+    """
+    from importlib.metadata import version
+
+    rows: list[tuple[str, str]] = [("seed", str(SEED)), ("python", platform.python_version())]
+    if idata is not None:
+        for key in ("sampler_backend", "sampler_settings", "sampling_wall_time_s"):
+            if key in idata.attrs:
+                rows.append((key.replace("_", " "), str(idata.attrs[key])))
+    for package in ("pymc", "pytensor", "arviz", "numpy", "pandas", "xarray", "seaborn",
+                    "matplotlib", "myst-nb", "jupyter-book"):
+        rows.append((package, version(package)))
+    return pd.DataFrame(rows, columns=["item", "value"]).set_index("item")
