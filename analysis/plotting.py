@@ -43,7 +43,8 @@ def plot_forest(
     """Forest plot of posterior HDIs (ArviZ), one row per coordinate, in the book's theme."""
     axes = az.plot_forest(
         idata, var_names=var_names, combined=True, hdi_prob=0.94, ax=ax,
-        colors=sns.color_palette(PALETTE).as_hex()[0], figsize=(7, 0.28 * _n_rows(idata, var_names) + 1),
+        colors=sns.color_palette(PALETTE).as_hex()[0],
+        figsize=(7, 0.28 * _n_rows(idata, var_names) + 1),
     )
     axes[0].set_title(title)
     axes[0].axvline(0.0, color="0.4", lw=1, ls="--")
@@ -83,5 +84,5 @@ def plot_shrinkage(
 
 
 def _n_rows(idata: az.InferenceData, var_names: list[str]) -> int:
-    """Number of scalar rows a forest plot of ``var_names`` will have."""
+    """Count the scalar rows a forest plot of ``var_names`` will have."""
     return int(sum(np.prod(idata.posterior[v].shape[2:], dtype=int) for v in var_names))

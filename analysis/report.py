@@ -54,7 +54,7 @@ class Findings:
     def add(
         self, name: str, draws: xr.DataArray, description: str, *, simulated: bool = False
     ) -> dict:
-        """Summarise scalar posterior draws and glue ``name``, ``name_sd``, ``name_lo``, ``name_hi``.
+        """Summarise scalar draws; glue ``name``, ``name_sd``, ``name_lo`` and ``name_hi``.
 
         Parameters
         ----------

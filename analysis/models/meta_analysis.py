@@ -1,15 +1,15 @@
-"""Hierarchical normal meta-analysis (with optional moderators), and exact references for it.
+r"""Hierarchical normal meta-analysis (with optional moderators), and exact references for it.
 
 Model, for study :math:`i` with reported effect :math:`y_i` and standard error :math:`s_i`:
 
 .. math::
 
-    y_i \\sim \\mathcal{N}(\\theta_i, s_i), \\quad
-    \\theta_i = \\mu + x_i^\\top \\beta + \\tau z_i, \\quad z_i \\sim \\mathcal{N}(0, 1)
+    y_i \sim \mathcal{N}(\theta_i, s_i), \quad
+    \theta_i = \mu + x_i^\top \beta + \tau z_i, \quad z_i \sim \mathcal{N}(0, 1)
 
-(non-centred), with :math:`\\mu \\sim \\mathcal{N}(0, \\sigma_\\mu)`,
-:math:`\\tau \\sim \\mathcal{N}^+(0, \\sigma_\\tau)` and :math:`\\beta_j \\sim \\mathcal{N}(0,
-\\sigma_\\beta)`.
+(non-centred), with :math:`\mu \sim \mathcal{N}(0, \sigma_\mu)`,
+:math:`\tau \sim \mathcal{N}^+(0, \sigma_\tau)` and :math:`\beta_j \sim \mathcal{N}(0,
+\sigma_\beta)`.
 """
 
 from __future__ import annotations
@@ -149,11 +149,11 @@ def exact_posterior(
     *,
     n_grid: int = 4000,
 ) -> dict[str, float]:
-    """Posterior means and SDs of ``mu`` and ``tau`` by 1-D quadrature over ``tau``.
+    r"""Posterior means and SDs of ``mu`` and ``tau`` by 1-D quadrature over ``tau``.
 
-    Given :math:`\\tau`, :math:`\\mu` is conjugate normal, so
-    :math:`p(\\tau \\mid y) \\propto p(\\tau)\\, \\mathcal{N}(y \\mid 0, \\mathrm{diag}(s^2 +
-    \\tau^2) + \\sigma_\\mu^2 \\mathbf{1}\\mathbf{1}^\\top)` is one-dimensional and can be
+    Given :math:`\tau`, :math:`\mu` is conjugate normal, so
+    :math:`p(\tau \mid y) \propto p(\tau)\, \mathcal{N}(y \mid 0, \mathrm{diag}(s^2 +
+    \tau^2) + \sigma_\mu^2 \mathbf{1}\mathbf{1}^\top)` is one-dimensional and can be
     integrated on a grid. This is the exact reference for the model without moderators.
 
     Returns
@@ -197,17 +197,17 @@ def exact_posterior(
 
 
 def new_study_effect(idata: az.InferenceData, seed: int | np.random.Generator) -> xr.DataArray:
-    """Posterior predictive effect of a new study from the same population of studies.
+    r"""Posterior predictive effect of a new study from the same population of studies.
 
-    Draws :math:`\\theta_{new} = \\mu + \\tau \\varepsilon` with :math:`\\varepsilon \\sim
-    \\mathcal{N}(0, 1)`, one per posterior draw (moderators, if any, at zero).
+    Draws :math:`\theta_{new} = \mu + \tau \varepsilon` with :math:`\varepsilon \sim
+    \mathcal{N}(0, 1)`, one per posterior draw (moderators, if any, at zero).
 
     Parameters
     ----------
     idata : arviz.InferenceData
         A fit of :func:`build_meta_analysis`.
     seed : int or numpy.random.Generator
-        Randomness for :math:`\\varepsilon`.
+        Randomness for :math:`\varepsilon`.
 
     Returns
     -------

@@ -1,0 +1,44 @@
+"""Findings are summarised with ArviZ and written atomically to one JSON file per chapter."""
+
+from __future__ import annotations
+
+import json
+
+import arviz as az
+import numpy as np
+import pytest
+import xarray as xr
+
+from analysis.report import Findings
+
+
+def _draws(rng, loc=1.0, scale=2.0):
+    return xr.DataArray(rng.normal(loc, scale, (4, 500)), dims=("chain", "draw"))
+
+
+def test_finding_matches_arviz_summary_and_file(rng, tmp_path):
+    draws = _draws(rng)
+    findings = Findings("chapter_x", out_dir=tmp_path)
+    record = findings.add("effect", draws, "an effect")
+    reference = az.summary(xr.Dataset({"effect": draws}), hdi_prob=0.94, round_to="none")
+    assert record["mean"] == pytest.approx(float(draws.mean()), rel=1e-12)
+    assert record["hdi_low"] == pytest.approx(reference["hdi_3%"].iloc[0], rel=1e-12)
+    assert record["mcse_mean"] == pytest.approx(reference["mcse_mean"].iloc[0], rel=1e-12)
+    findings.add_value("count", 27, "a count")
+    path = findings.write()
+    stored = json.loads(path.read_text())
+    assert path.name == "chapter_x.json"
+    assert [f["name"] for f in stored["findings"]] == ["effect", "count"]
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_finding_rejects_non_scalar_draws(rng, tmp_path):
+    draws = xr.DataArray(rng.normal(size=(2, 10, 3)), dims=("chain", "draw", "study"))
+    with pytest.raises(ValueError, match="scalar per draw"):
+        Findings("c", out_dir=tmp_path).add("x", draws, "x")
+
+
+def test_probability_finding_is_share_of_draws(tmp_path):
+    draws = xr.DataArray(np.tile(np.arange(100.0), (2, 1)), dims=("chain", "draw"))
+    record = Findings("c", out_dir=tmp_path).add_probability("p", draws >= 75, "P(x >= 75)")
+    assert record["mean"] == pytest.approx(0.25, rel=1e-12)
