@@ -83,6 +83,7 @@ class Problem:
     detail: str
 
     def __str__(self) -> str:
+        """Format as ``page: [check] detail``."""
         return f"{self.page}: [{self.check}] {self.detail}"
 
 
@@ -586,7 +587,7 @@ def _check_one(
                 name, "dark-mode", f"{tag}: figure {src!r} has a transparent background; it "
                 "is unreadable on the dark theme (use analysis.plotting.use_theme: white "
                 "facecolor)"))
-        if is_dark and result["theme"] != "dark":
+        if is_dark and result["hasThemeSwitch"] and result["theme"] != "dark":
             problems.append(Problem(name, "dark-mode", f"{tag}: the theme did not switch to "
                                     f"dark mode (data-theme={result['theme']!r})"))
         if shot is not None:
@@ -609,7 +610,9 @@ async () => {
   const settle = img => Promise.race([
     img.decode().catch(() => null), new Promise(r => setTimeout(r, 5000))]);
   await Promise.all(imgs.map(settle));
-  const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const visible = el => {
+    const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0;
+  };
   const src = img => img.getAttribute('src') || '(no src)';
   const broken = imgs.filter(img => !(img.complete && img.naturalWidth > 0)).map(src);
   const article = document.querySelector('article') || document.body;
@@ -635,17 +638,22 @@ async () => {
   };
   const fits = r => r.right <= vw + 1 && r.left >= -1;
   const offenders = [];
-  const selector = 'table, pre, img, svg, figure, mjx-container, .cell_output, .output, iframe, video';
+  const selector = 'table, pre, img, svg, figure, mjx-container, .cell_output, .output, ' +
+    'iframe, video';
   for (const el of article.querySelectorAll(selector)) {
     if (!visible(el)) continue;
     if (fits(el.getBoundingClientRect())) continue;
     let a = el.parentElement, scrolls = false;
     while (a && a !== document.documentElement) {
       const ox = getComputedStyle(a).overflowX;
-      if ((ox === 'auto' || ox === 'scroll') && fits(a.getBoundingClientRect())) { scrolls = true; break; }
+      if ((ox === 'auto' || ox === 'scroll') && fits(a.getBoundingClientRect())) {
+        scrolls = true; break;
+      }
       a = a.parentElement;
     }
-    if (!scrolls && !offenders.some(o => o.el.contains(el))) offenders.push({el, text: describe(el)});
+    if (!scrolls && !offenders.some(o => o.el.contains(el))) {
+      offenders.push({el, text: describe(el)});
+    }
   }
   return {
     broken, transparent,
@@ -654,6 +662,7 @@ async () => {
     textLength: (document.body ? document.body.innerText.trim().length : 0),
     height: (document.body ? document.body.scrollHeight : 0),
     theme: document.documentElement.dataset.theme || '',
+    hasThemeSwitch: !!document.querySelector('.theme-switch-button'),
   };
 }
 """

@@ -39,8 +39,8 @@ DATA_KINDS = {
 }
 """Allowed values of the ``data_kind`` front-matter key and what the box says for each."""
 
-RERUN = "python3 -m pip install \"nox[uv]==2026.10.20\" && nox -s book"
-"""Command that re-executes every changed chapter from a clone of the repository."""
+RERUN = "nox -s book"
+"""Command that re-executes every changed chapter in a clone of the repository (see README)."""
 
 
 def is_notebook(app: Sphinx, docname: str) -> bool:
@@ -109,7 +109,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
 
 def _paragraph(*parts: nodes.Node | str) -> nodes.paragraph:
-    """A paragraph of text and inline nodes."""
+    """Make a paragraph of text and inline nodes."""
     para = nodes.paragraph()
     for part in parts:
         para += nodes.Text(part) if isinstance(part, str) else part
@@ -117,20 +117,21 @@ def _paragraph(*parts: nodes.Node | str) -> nodes.paragraph:
 
 
 def _data_item(kind: str, note: str) -> nodes.paragraph:
-    """"Data: real ..." with the kind in bold."""
+    """Say whether the data are real or simulated, the kind in bold."""
     label = kind.upper() if kind in DATA_KINDS else "NOT DECLARED"
     text = DATA_KINDS.get(kind, "add data_kind to the chapter's front matter")
-    return _paragraph("Data: ", nodes.strong("", label), f" ({text})." + (f" {note}" if note else ""))
+    tail = f": {text}." + (f" {note}" if note else "")
+    return _paragraph("Data: ", nodes.strong("", label), tail)
 
 
 def _exec_text(record: dict[str, Any] | None) -> str:
-    """"Executed in 12.3 s on 2026-11-23" from MyST-NB's execution record."""
+    """Say how long the chapter executed and when, from MyST-NB's execution record."""
     if not record or record.get("runtime") is None:
         return "Execution time: not executed in this build (execution is switched off)."
     when = datetime.fromtimestamp(record["mtime"], UTC).strftime("%Y-%m-%d %H:%M UTC")
-    how = ("result from the build's execution cache, reused while the code is unchanged"
-           if record.get("method") == "cache" else "executed during this build")
-    return f"Execution time: {record['runtime']:.1f} s, on {when} ({how})."
+    cached = record.get("method") == "cache"
+    how = "cached; re-run when the code changes" if cached else "this build"
+    return f"Executed in {record['runtime']:.1f} s on {when} ({how})."
 
 
 def _rerun_item(app: Sphinx, docname: str) -> nodes.paragraph:
@@ -141,9 +142,9 @@ def _rerun_item(app: Sphinx, docname: str) -> nodes.paragraph:
         href = "../" * docname.count("/") + f"_sources/{docname}.ipynb"
         link = nodes.reference("", "", internal=False, refuri=href)
         link += nodes.Text(f"download the notebook ({Path(docname).name}.ipynb)")
-        parts += [link, " and open it in Jupyter from the repository root, or "]
-    parts += ["in a clone of the repository run ", nodes.literal("", RERUN),
-              " (executes every changed chapter; source: ", nodes.literal("", source), ")."]
+        parts += [link, " and run it from the repository root, or "]
+    parts += ["run ", nodes.literal("", RERUN), " in a clone (source: ",
+              nodes.literal("", source), "; setup in README.md)."]
     return _paragraph(*parts)
 
 
