@@ -185,9 +185,10 @@ def check_accessibility(html_dir: Path, pages: Sequence[Path] | None = None) -> 
     """Check alt text of images and the order of headings in every page's article.
 
     Every ``<img>`` needs an ``alt`` attribute, and images inside the page's ``<article>`` (the
-    book's figures) need a non-empty one. Headings inside the article must start at ``h1`` and
-    never skip a level on the way down (``h1`` then ``h3`` is an error; ``h3`` then ``h2`` is
-    fine).
+    book's figures) need a description: not empty and not just a file name (docutils writes
+    the image's URI as its alt text when a figure has none). Headings inside the article must
+    start at ``h1`` and never skip a level on the way down (``h1`` then ``h3`` is an error;
+    ``h3`` then ``h2`` is fine).
 
     Parameters
     ----------
@@ -208,11 +209,11 @@ def check_accessibility(html_dir: Path, pages: Sequence[Path] | None = None) -> 
         info = parse_page(page)
         name = page.relative_to(html_dir).as_posix()
         for src, alt, in_article, line in info.images:
-            if alt is None or (in_article and not alt.strip()):
+            if alt is None or (in_article and _no_description(alt, src)):
                 problems.append(Problem(
                     name, "alt-text",
-                    f"line {line}: image {src!r} has no alt text; give the figure cell "
-                    "`image: alt: ...` metadata describing what it shows",
+                    f"line {line}: image {src!r} has no alt text (alt={alt!r}); give the "
+                    "figure cell `image: alt: ...` metadata describing what it shows",
                 ))
         previous = 0
         for level, text, line in info.headings:
@@ -479,6 +480,13 @@ class _PageParser(HTMLParser):
             self._marker[1].append(data)
         if self._heading is not None:
             self._heading[1].append(data)
+
+
+def _no_description(alt: str, src: str) -> bool:
+    """Whether ``alt`` is empty or only a file name (docutils uses the URI when alt is unset)."""
+    text = alt.strip()
+    return (not text or text == src or Path(text).name == Path(urlsplit(src).path).name
+            or re.fullmatch(r"\S+\.(png|jpe?g|gif|svg|webp)", text, re.IGNORECASE) is not None)
 
 
 def _parsed(page: Path, cache: dict[Path, PageInfo]) -> PageInfo:
