@@ -109,9 +109,19 @@ class Findings:
         _glue(name, float(value))
         return record
 
-    def table(self) -> pd.DataFrame:
-        """Return the findings as a table (one row per finding)."""
-        return pd.DataFrame(self.records.values()).set_index("name")
+    def table(self, *, decimals: int = 3) -> pd.DataFrame:
+        """Return the posterior findings for display: mean, SD, HDI bounds and MCSE, rounded.
+
+        Findings added with :meth:`add_value` (exact numbers) are left out; they have no
+        posterior spread. ``pd.DataFrame(findings.records.values())`` gives everything.
+        """
+        rows = [r for r in self.records.values() if "mean" in r]
+        columns = ["name", "description", "mean", "sd", "hdi_low", "hdi_high", "mcse_mean"]
+        table = pd.DataFrame(rows, columns=columns).set_index("name")
+        return table.round(decimals).rename(
+            columns={"hdi_low": f"{CI_PROB:.0%} HDI low", "hdi_high": f"{CI_PROB:.0%} HDI high",
+                     "mcse_mean": "MCSE"}
+        )
 
     def write(self) -> Path:
         """Write ``<out_dir>/<chapter>.json`` atomically and return its path."""
