@@ -4,6 +4,11 @@ Run from the repository root: ``python scripts/make_data.py [--shared PATH]``. T
 only code that reads the source copies; the book and the tests read ``data/`` alone. Every output
 is validated against its schema in memory, written to a temporary file and renamed into place, and
 ``data/datapackage.json`` records its provenance, columns and sha256.
+
+Real files are copied byte for byte (their sha256 equals the one in the curator's PROVENANCE.md).
+After all real files validate, the SIMULATED intervention registry is generated from them
+(:mod:`analysis.simulate`, seed ``analysis.config.SEED``) into ``data/simulated/`` with its
+truth file. Nothing is written until every output has passed its checks.
 """
 
 from __future__ import annotations
