@@ -222,7 +222,7 @@ def simulate_registry(
     Examples
     --------
     >>> registry, truth = simulate_registry(registry_municipalities())  # doctest: +SKIP
-    >>> registry["effect_size"].size
+    >>> registry["effect_size"].size  # doctest: +SKIP
     400
     """
     params = params or RegistryParameters()

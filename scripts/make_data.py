@@ -26,7 +26,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from analysis import simulate  # noqa: E402
-from analysis.data import check_codes, read_csv_checked, sha256_of, write_atomic  # noqa: E402
+from analysis.data import (  # noqa: E402
+    DataError,
+    check_codes,
+    read_csv_checked,
+    sha256_of,
+    write_atomic,
+)
 from analysis.schemas import SCHEMAS  # noqa: E402
 from analysis.segregation import segregation_indices  # noqa: E402
 
@@ -343,9 +349,11 @@ def derive(name: str, spec: dict, shared: Path) -> bytes:
     ``PROVENANCE.md`` still matches the copy in ``data/``.
     """
     source = shared / spec["source_file"]
-    frame = read_csv_checked(source, SCHEMAS[name])
-    if spec["transform"] is None:
+    if spec["transform"] is None:  # the bytes are validated by validate() before any write
+        if not source.is_file():
+            raise DataError(f"{source}: file not found")
         return source.read_bytes()
+    frame = read_csv_checked(source, SCHEMAS[name])
     raw = pd.read_csv(source, dtype=str, keep_default_na=False)
     raw = spec["transform"](raw)
     buffer = io.StringIO()
