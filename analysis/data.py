@@ -434,6 +434,7 @@ def write_atomic(path: Path, payload: bytes) -> None:
         tmp = Path(handle.name)
     try:
         tmp.write_bytes(payload)
+        tmp.chmod(0o644)  # NamedTemporaryFile creates 0600; data files are world-readable
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
