@@ -90,6 +90,16 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmark build times, chapter execution, peak memory and NUTS backends.
+
+    Writes benchmarks/results.md; pass options after `--` (e.g. `-- --skip-build`).
+    """
+    install(session)
+    session.run("python", "benchmarks/bench.py", *session.posargs, env=env(headless=False))
+
+
+@nox.session
 def lock(session: nox.Session) -> None:
     """Re-resolve requirements.in into the exact pins of requirements.txt (needs uv)."""
     session.install("uv")

@@ -8,9 +8,7 @@ ArviZ (mean, SD, HDI, MCSE), glues them for ``{glue:text}`` roles and writes the
 from __future__ import annotations
 
 import json
-import os
 import platform
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from analysis.config import CI_PROB, FINDINGS_DIR, SEED
+from analysis.data import write_atomic
 
 
 def _glue(name: str, value: object) -> None:
@@ -109,9 +108,19 @@ class Findings:
         _glue(name, float(value))
         return record
 
-    def table(self) -> pd.DataFrame:
-        """Return the findings as a table (one row per finding)."""
-        return pd.DataFrame(self.records.values()).set_index("name")
+    def table(self, *, decimals: int = 3) -> pd.DataFrame:
+        """Return the posterior findings for display: mean, SD, HDI bounds and MCSE, rounded.
+
+        Findings added with :meth:`add_value` (exact numbers) are left out; they have no
+        posterior spread. ``pd.DataFrame(findings.records.values())`` gives everything.
+        """
+        rows = [r for r in self.records.values() if "mean" in r]
+        columns = ["name", "description", "mean", "sd", "hdi_low", "hdi_high", "mcse_mean"]
+        table = pd.DataFrame(rows, columns=columns).set_index("name")
+        return table.round(decimals).rename(
+            columns={"hdi_low": f"{CI_PROB:.0%} HDI low", "hdi_high": f"{CI_PROB:.0%} HDI high",
+                     "mcse_mean": "MCSE"}
+        )
 
     def write(self) -> Path:
         """Write ``<out_dir>/<chapter>.json`` atomically and return its path."""
@@ -124,11 +133,8 @@ class Findings:
             "findings": list(self.records.values()),
         }
         target = self.out_dir / f"{self.chapter}.json"
-        with tempfile.NamedTemporaryFile(
-            "w", dir=self.out_dir, suffix=".tmp", delete=False, encoding="utf-8"
-        ) as handle:
-            json.dump(payload, handle, indent=2, default=_jsonable)
-        os.replace(handle.name, target)
+        text = json.dumps(payload, indent=2, default=_jsonable) + "\n"
+        write_atomic(target, text.encode("utf-8"))
         return target
 
 

@@ -42,3 +42,13 @@ def test_probability_finding_is_share_of_draws(tmp_path):
     draws = xr.DataArray(np.tile(np.arange(100.0), (2, 1)), dims=("chain", "draw"))
     record = Findings("c", out_dir=tmp_path).add_probability("p", draws >= 75, "P(x >= 75)")
     assert record["mean"] == pytest.approx(0.25, rel=1e-12)
+
+
+def test_table_lists_posterior_findings_rounded_without_exact_values(rng, tmp_path):
+    findings = Findings("c", out_dir=tmp_path)
+    findings.add("effect", _draws(rng), "an effect")
+    findings.add_value("count", 27, "a count")
+    table = findings.table(decimals=2)
+    assert list(table.index) == ["effect"]
+    assert table.loc["effect", "mean"] == round(findings.records["effect"]["mean"], 2)
+    assert "94% HDI low" in table.columns

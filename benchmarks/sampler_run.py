@@ -1,0 +1,69 @@
+"""Fit one benchmark model with one NUTS backend and print one JSON line (run in its own process).
+
+Usage: ``python benchmarks/sampler_run.py CASE BACKEND [--draws N --tune N --chains N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=2")
+
+START = time.perf_counter()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("case")
+    parser.add_argument("backend")
+    parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--tune", type=int, default=1000)
+    parser.add_argument("--chains", type=int, default=4)
+    args = parser.parse_args()
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    import arviz as az
+    from models import CASES
+
+    from analysis.config import SEED
+    from analysis.sampling import fit
+
+    try:
+        model = CASES[args.case]()
+    except (ImportError, AttributeError) as err:
+        print(json.dumps({"case": args.case, "backend": args.backend, "skipped": str(err)}))
+        return 0
+    built = time.perf_counter()
+    try:
+        idata = fit(model, seed=SEED, backend=args.backend, draws=args.draws, tune=args.tune,
+                    chains=args.chains)
+    except Exception as err:  # noqa: BLE001 - a backend failing is a result to report
+        print(json.dumps({"case": args.case, "backend": args.backend,
+                          "failed": f"{type(err).__name__}: {err}"[:300]}))
+        return 0
+    done = time.perf_counter()
+    summary = az.summary(idata, round_to="none")
+    divergences = int(idata.sample_stats["diverging"].sum())
+    wall = done - built
+    result = {
+        "case": args.case,
+        "backend": args.backend,
+        "import_and_build_s": round(built - START, 2),
+        "fit_wall_s": round(wall, 2),
+        "min_ess_bulk": round(float(summary["ess_bulk"].min()), 1),
+        "min_ess_tail": round(float(summary["ess_tail"].min()), 1),
+        "max_rhat": round(float(summary["r_hat"].max()), 4),
+        "divergences": divergences,
+        "min_ess_bulk_per_s": round(float(summary["ess_bulk"].min()) / wall, 2),
+        "draws": args.draws, "tune": args.tune, "chains": args.chains,
+    }
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
