@@ -3,9 +3,17 @@
 from analysis.models.meta_analysis import (
     MetaAnalysisPriors,
     build_meta_analysis,
-    new_study_effect,
     exact_posterior,
+    marginal_log_likelihood,
+    new_study_effect,
     random_effects_dl,
 )
 
-__all__ = ["MetaAnalysisPriors", "build_meta_analysis", "exact_posterior", "new_study_effect", "random_effects_dl"]
+__all__ = [
+    "MetaAnalysisPriors",
+    "build_meta_analysis",
+    "exact_posterior",
+    "marginal_log_likelihood",
+    "new_study_effect",
+    "random_effects_dl",
+]
