@@ -172,6 +172,43 @@ def load_resource(name: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
     )
 
 
+def provenance_table(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """List every data file of ``datapackage.json`` with its row count and sha256 computed now.
+
+    Parameters
+    ----------
+    data_dir : Path, optional
+        Folder holding ``datapackage.json`` and the files.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per resource (index: file path) with ``kind``, ``title``, ``rows`` (counted in
+        the file), ``columns``, ``sha256`` (of the file as it is now), ``checksum_ok`` (equal to
+        the recorded one), ``source``, ``citation`` and ``licence``.
+    """
+    rows = []
+    for res in load_datapackage(data_dir)["resources"]:
+        path = Path(data_dir) / res["path"]
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        digest = sha256_of(path)
+        rows.append(
+            {
+                "file": res["path"],
+                "kind": res["kind"],
+                "title": res["title"],
+                "rows": len(frame),
+                "columns": frame.shape[1],
+                "sha256": digest,
+                "checksum_ok": digest == res["sha256"] and len(frame) == res["rows"],
+                "source": res["source"],
+                "citation": res["citation"],
+                "licence": res["licence"],
+            }
+        )
+    return pd.DataFrame(rows).set_index("file")
+
+
 def load_contact_studies(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """Return the 27 contact-hypothesis RCTs of Paluck, Green & Green (2019).
 
