@@ -38,7 +38,7 @@ def _stamp_config(app: Sphinx, config: Config) -> None:
     config.html_theme_options = theme_options
     config.html_static_path = [*config.html_static_path, str(STATIC)]
     latex = dict(config.latex_elements or {})
-    title = _tex(config.project)
+    title = _tex(config.html_title or config.project)
     latex["maketitle"] = rf"""
 \begin{{titlepage}}
   \centering
@@ -57,7 +57,19 @@ def _stamp_config(app: Sphinx, config: Config) -> None:
   {{\small How to cite this version: see the chapter ``How to cite this version''.\par}}
 \end{{titlepage}}
 """
+    latex["preamble"] = latex.get("preamble", "") + _mathjax_macros_as_latex(config)
     config.latex_elements = latex
+
+
+def _mathjax_macros_as_latex(config: Config) -> str:
+    r"""Define the MathJax macros of ``mathjax3_config`` (``\N``, ...) for LaTeX too."""
+    macros = ((config.mathjax3_config or {}).get("tex") or {}).get("macros") or {}
+    lines = []
+    for name, body in macros.items():
+        body, nargs = (body[0], int(body[1])) if isinstance(body, list | tuple) else (body, 0)
+        args = f"[{nargs}]" if nargs else ""
+        lines.append(rf"\providecommand{{\{name}}}{{}}\renewcommand{{\{name}}}{args}{{{body}}}")
+    return "\n" + "\n".join(lines) + "\n"
 
 
 def _add_js(app: Sphinx) -> None:
