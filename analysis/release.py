@@ -154,7 +154,7 @@ def citation_strings(cff: dict, stamp: Stamp) -> dict[str, str]:
     year = stamp.date[:4]
     names = _author_names(cff)
     bib_authors = " and ".join(f"{{{f}}}" if not g else f"{f}, {g}" for f, g in names)
-    key = re.sub(r"\W", "", names[0][0].split()[-1].lower()) + year + "v" + stamp.version
+    key = re.sub(r"\W", "", names[0][0].split()[-1].lower() + year + "v" + stamp.version)
     url = cff.get("url") or cff.get("repository-code", "")
     fields = [
         ("title", f"{{{cff['title']}}}"),
