@@ -623,7 +623,8 @@ def update_site_index(site: Path) -> None:
             entry["preferred"] = True
         entries.append(entry)
         pages = sorted(p.relative_to(site / f"v{v}").as_posix()
-                       for p in (site / f"v{v}").rglob("*.html"))
+                       for p in (site / f"v{v}").rglob("*.html") if not p.name.startswith("_")
+                       and "_static" not in p.parts)
         menu.append({"version": v, "pdf": manifest.get("pdf"), "date": manifest.get("date"),
                      "commit": manifest.get("commit"),
                      "changelog": "changelog.html" if manifest.get("changelog_since") else None,
