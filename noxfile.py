@@ -125,8 +125,9 @@ def pdf(session: nox.Session) -> None:
 def release(session: nox.Session) -> None:
     """Build HTML + PDF of version X.Y.Z into site/vX.Y.Z/: `nox -s release -- X.Y.Z`.
 
-    Refuses to overwrite an existing release; refreshes site/latest/ and site/switcher.json and
-    writes the findings changelog against the previous release.
+    Executes every chapter afresh (clears the execution cache), refuses to overwrite an existing
+    release, refreshes site/latest/ and site/switcher.json and writes the findings changelog
+    against the previous release.
     """
     if len(session.posargs) != 1:
         session.error("usage: nox -s release -- X.Y.Z")
@@ -137,6 +138,10 @@ def release(session: nox.Session) -> None:
     require_tex(session)
     start = time.perf_counter()
     stamp = {"BOOK_VERSION": version}
+    # A release executes every chapter afresh: the execution cache is keyed on the cells only,
+    # so a change inside analysis/ alone would otherwise ship the previous findings.
+    shutil.rmtree(BUILD / ".jupyter_cache", ignore_errors=True)
+    shutil.rmtree(BUILD / "findings", ignore_errors=True)
     # --all re-writes every page so each carries this release's stamp (notebooks stay cached).
     session.run("jb", "build", ".", "--all", "-W", "-n", "--keep-going",
                 env={**env(headless=False), **stamp})
