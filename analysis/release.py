@@ -317,7 +317,8 @@ def _num(x: float | None, fmt: str = ".6g") -> str:
 def findings_changelog(old: dict[str, dict[str, dict]], new: dict[str, dict[str, dict]],
                        old_version: str, new_version: str,
                        old_sources: dict[str, str] | None = None,
-                       new_sources: dict[str, str] | None = None) -> str:
+                       new_sources: dict[str, str] | None = None,
+                       commits: tuple[str, str] | None = None) -> str:
     """Return a Markdown changelog of findings and chapters between two releases.
 
     A posterior finding *moved* when its mean changed by more than the MCSE band; the shift is
@@ -326,6 +327,9 @@ def findings_changelog(old: dict[str, dict[str, dict]], new: dict[str, dict[str,
     """
     rows = compare_findings(old, new)
     lines = [f"# Changes in findings: v{old_version} → v{new_version}", ""]
+    if commits:
+        lines += [f"Built from commit `{commits[0]}` and commit `{commits[1]}`; the chapter list "
+                  "below covers chapter sources only, not changes in `analysis/` or `data/`.", ""]
     moved = [r for r in rows if r.status == "DIFFERS"]
     lines += ["## Findings that moved", ""]
     if moved:
@@ -588,7 +592,8 @@ def publish_release(version: str, root: Path = ROOT, site: Path | None = None,
             text = findings_changelog(
                 load_findings(site / f"v{previous}" / "findings"),
                 load_findings(staging / "findings"), previous, version,
-                old_manifest.get("sources"), manifest["sources"])
+                old_manifest.get("sources"), manifest["sources"],
+                (old_manifest.get("commit", "unknown"), stamp.commit))
             (staging / "changelog.md").write_text(text, encoding="utf-8")
             (staging / "changelog.html").write_text(
                 markdown_page(text, f"Changes v{previous} to v{version}"), encoding="utf-8")
