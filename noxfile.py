@@ -1,5 +1,7 @@
 """Task runner: `nox -s book` builds the book, `nox -s tests` runs the tests.
 
+`nox -s visual` checks the built book in headless Chromium (screenshots in `_build/screenshots`).
+
 Sessions reuse their virtual environment and use uv when it is installed (plain venv otherwise).
 Every session installs the exact pins of requirements.txt, then the `analysis` package itself.
 """
@@ -66,10 +68,32 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def visual(session: nox.Session) -> None:
+    """Check the book as readers see it: every page in headless Chromium, links, accessibility.
+
+    Builds the book first (cached chapters are not re-executed), then runs
+    `python -m analysis.site_checks`: offline link, alt-text and heading checks, and every page
+    opened at 1280 px and 390 px (and in dark mode) with a screenshot in `_build/screenshots`.
+    Installs Debian's Chromium through `.ci/install-browser` when it is missing (needs root;
+    otherwise it fails and prints the install command).
+    """
+    if shutil.which("chromium") is None:
+        session.run("bash", str(ROOT / ".ci" / "install-browser"), external=True)
+    install(session)
+    start = time.perf_counter()
+    session.run("jb", "build", ".", "-W", "-n", "--keep-going", env=env(headless=False))
+    built = time.perf_counter()
+    session.run("python", "-m", "analysis.site_checks", str(BUILD / "html"),
+                "--screenshots", str(BUILD / "screenshots"), env=env())
+    checked = time.perf_counter()
+    session.log(f"book build {built - start:.1f} s, site checks {checked - built:.1f} s")
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Check code style with ruff."""
     install(session)
-    session.run("ruff", "check", "analysis", "tests", "scripts", "noxfile.py")
+    session.run("ruff", "check", "analysis", "tests", "scripts", "noxfile.py", "book/_ext")
 
 
 @nox.session

@@ -42,7 +42,9 @@ def build_report(cache_dir: Path = BUILD_DIR / ".jupyter_cache") -> int:
     print(f"{'chapter':<48} {'executed (s)':>12}")
     for record in sorted(latest.values(), key=lambda r: r.uri):
         seconds = (record.data or {}).get("execution_seconds", float("nan"))
-        print(f"{Path(record.uri).relative_to(ROOT).as_posix():<48} {seconds:>12.1f}")
+        uri = Path(record.uri)
+        shown = uri.relative_to(ROOT).as_posix() if uri.is_relative_to(ROOT) else str(uri)
+        print(f"{shown:<48} {seconds:>12.1f}")
     print(f"HTML book: {BUILD_DIR / 'html' / 'index.html'}")
     return 0
 

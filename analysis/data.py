@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -170,12 +172,273 @@ def load_resource(name: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
     )
 
 
+def provenance_table(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """List every data file of ``datapackage.json`` with its row count and sha256 computed now.
+
+    Parameters
+    ----------
+    data_dir : Path, optional
+        Folder holding ``datapackage.json`` and the files.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per resource (index: file path) with ``kind``, ``title``, ``rows`` (counted in
+        the file), ``columns``, ``sha256`` (of the file as it is now), ``checksum_ok`` (equal to
+        the recorded one), ``source``, ``citation`` and ``licence``.
+    """
+    rows = []
+    for res in load_datapackage(data_dir)["resources"]:
+        path = Path(data_dir) / res["path"]
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        digest = sha256_of(path)
+        rows.append(
+            {
+                "file": res["path"],
+                "kind": res["kind"],
+                "title": res["title"],
+                "rows": len(frame),
+                "columns": frame.shape[1],
+                "sha256": digest,
+                "checksum_ok": digest == res["sha256"] and len(frame) == res["rows"],
+                "source": res["source"],
+                "citation": res["citation"],
+                "licence": res["licence"],
+            }
+        )
+    return pd.DataFrame(rows).set_index("file")
+
+
 def load_contact_studies(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """Return the 27 contact-hypothesis RCTs of Paluck, Green & Green (2019).
 
     One row per study with the standardised effect ``d`` and its standard error ``se_d``.
     """
     return load_resource("paluck2019_contact_studies", data_dir)
+
+
+def load_gemeenten(data_dir: Path = DATA_DIR, *, include_country: bool = False) -> pd.DataFrame:
+    """Return the CBS municipalities of 2024 with origin, households and income.
+
+    Parameters
+    ----------
+    data_dir : Path, optional
+        Folder holding ``datapackage.json`` and the files.
+    include_country : bool, default False
+        Keep the country row ``NL00``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        342 rows (343 with the country), one per municipality (boundaries of 1 Jan 2024).
+
+    Examples
+    --------
+    >>> load_gemeenten().set_index("gemeente_code").loc["GM0363", "gemeente_naam"]
+    'Amsterdam'
+    """
+    frame = load_resource("cbs_gemeente_2024_population_origin_households_income", data_dir)
+    if not include_country:
+        frame = frame[frame["level"] == "gemeente"].reset_index(drop=True)
+    return frame
+
+
+def municipality_codes(data_dir: Path = DATA_DIR) -> set[str]:
+    """Return the set of the 342 CBS municipality codes (``GMxxxx``) of 2024."""
+    return set(load_gemeenten(data_dir)["gemeente_code"])
+
+
+def load_wijken(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the 3,393 CBS wijken (districts) of 2024 with origin, sex and age counts.
+
+    Counts are rounded by CBS to multiples of 5; ``gemeente_code`` is checked against the 2024
+    municipality list.
+    """
+    frame = load_resource("cbs_kwb2024_wijk_population_origin", data_dir)
+    check_codes(frame["gemeente_code"], municipality_codes(data_dir),
+                source="cbs_kwb2024_wijk_population_origin.csv", column="gemeente_code",
+                what="municipality code")
+    return frame
+
+
+def load_buurten(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the 14,574 CBS buurten (neighbourhoods) of 2024 with origin counts."""
+    frame = load_resource("cbs_kwb2024_buurt_population_origin", data_dir)
+    check_codes(frame["gemeente_code"], municipality_codes(data_dir),
+                source="cbs_kwb2024_buurt_population_origin.csv", column="gemeente_code",
+                what="municipality code")
+    return frame
+
+
+def load_segregation_reference(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the independently computed segregation indices per municipality (KWB 2024).
+
+    One row per municipality and unit (``wijk`` / ``buurt``); used to check
+    :mod:`analysis.segregation` against a computation made outside this package.
+    """
+    return load_resource("derived_gemeente_segregation_indices_kwb2024", data_dir)
+
+
+def load_amsterdam_2019(data_dir: Path = DATA_DIR, *, level: str | None = None) -> pd.DataFrame:
+    """Return KWB 2019 for Amsterdam: housing stock, tenure, income and migration background.
+
+    Parameters
+    ----------
+    data_dir : Path, optional
+        Folder holding the data.
+    level : {"country", "gemeente", "wijk", "buurt"}, optional
+        Keep only rows of this level (all 580 rows if None).
+    """
+    frame = load_resource("cbs_kwb2019_amsterdam_wijk_buurt_housing_origin", data_dir)
+    if level is not None:
+        frame = frame[frame["level"] == level].reset_index(drop=True)
+    return frame
+
+
+def load_gemeente_housing(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return dwellings, tenure, income and WOZ per municipality for 2012, 2017 and 2019.
+
+    Codes are in the boundaries of each year (not all are in the 2024 list).
+    """
+    return load_resource("cbs_kwb2012_2017_2019_gemeente_housing", data_dir)
+
+
+def load_leefbaarometer_utrecht(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return Leefbaarometer 3.0 (2020) scores by buurt for the province of Utrecht."""
+    return load_resource("leefbaarometer_3.0_2020_buurt_utrecht_province", data_dir)
+
+
+def load_vogelaar(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the Vogelaar krachtwijken of 2007 (41 items in 18 municipalities).
+
+    Raises
+    ------
+    DataError
+        If a ``gemeente_code_2024`` is not a CBS 2024 municipality code.
+    """
+    frame = load_resource("vogelaar_krachtwijken_2007", data_dir)
+    check_codes(frame["gemeente_code_2024"], municipality_codes(data_dir),
+                source="vogelaar_krachtwijken_2007.csv", column="gemeente_code_2024",
+                what="municipality code")
+    return frame
+
+
+def load_rotterdamwet(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the municipalities that cited sources say applied the Rotterdamwet.
+
+    Raises
+    ------
+    DataError
+        If a ``gemeente_code_2024`` is not a CBS 2024 municipality code.
+    """
+    frame = load_resource("rotterdamwet_municipalities", data_dir)
+    check_codes(frame["gemeente_code_2024"], municipality_codes(data_dir),
+                source="rotterdamwet_municipalities.csv", column="gemeente_code_2024",
+                what="municipality code")
+    return frame
+
+
+def load_published_effects(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return 30 published effect estimates on dispersal, mobility and area programmes.
+
+    Estimates are on many scales (see ``unit``) and are not comparable without rescaling.
+    """
+    return load_resource("published_effects_dispersal", data_dir)
+
+
+def load_registry(path: Path | str | None = None, data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Load and validate an intervention registry: the SIMULATED one, or a municipality's own.
+
+    Parameters
+    ----------
+    path : Path or str, optional
+        A registry CSV. If None, the simulated registry ``data/simulated/registry.csv`` is
+        loaded and its sha256 checked against ``datapackage.json``.
+    data_dir : Path, optional
+        Folder holding ``datapackage.json`` and the CBS municipality list.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per intervention with at least ``municipality_code``, ``municipality``,
+        ``intervention_type``, ``effect_size`` and ``standard_error`` (see
+        :data:`analysis.schemas.REGISTRY_CORE`); optional known columns (``year``,
+        ``n_participants``, ...) are validated and typed when present.
+
+    Raises
+    ------
+    DataError
+        On a missing column, a wrong type, a missing value, a standard error <= 0, an unknown
+        intervention type or a municipality code not in the CBS 2024 list, naming the file, the
+        row and the column.
+
+    Examples
+    --------
+    >>> registry = load_registry()
+    >>> registry["intervention_type"].nunique()
+    6
+    """
+    from analysis.schemas import REGISTRY_CORE, REGISTRY_OPTIONAL
+
+    if path is None:
+        frame = load_resource("simulated_registry", data_dir)
+        source = "registry.csv"
+    else:
+        path = Path(path)
+        if not path.is_file():
+            raise DataError(f"{path}: file not found")
+        header = pd.read_csv(path, nrows=0, dtype=str).columns
+        schema = REGISTRY_CORE + tuple(c for c in REGISTRY_OPTIONAL if c.name in header)
+        frame = read_csv_checked(path, schema)
+        source = path.name
+    if frame.empty:
+        raise DataError(f"{source}: no data rows (only a header)")
+    check_codes(frame["municipality_code"], municipality_codes(data_dir), source=source,
+                column="municipality_code", what="municipality code (CBS 2024)")
+    return frame
+
+
+def load_registry_truth(data_dir: Path = DATA_DIR) -> dict:
+    """Return the true parameters of the SIMULATED registry, checking the file's sha256.
+
+    Returns
+    -------
+    dict
+        Parameters, covariate scaling, realised municipality and municipality x type effects,
+        and every intervention's true effect (see :func:`analysis.simulate.simulate_registry`).
+    """
+    package = load_datapackage(data_dir)
+    resource = next(res for res in package["resources"] if res["name"] == "simulated_registry")
+    truth = resource["truth"]
+    path = Path(data_dir) / truth["path"]
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    actual = sha256_of(path)
+    if actual != truth["sha256"]:
+        raise DataError(
+            f"{path.name}: checksum mismatch: expected sha256 {truth['sha256']}, got {actual}; "
+            "regenerate it with `python scripts/make_data.py`."
+        )
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def write_atomic(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` through a temporary file in the same folder and a rename.
+
+    Readers see either the old file or the complete new one; on any error the temporary file
+    is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+        tmp = Path(handle.name)
+    try:
+        tmp.write_bytes(payload)
+        tmp.chmod(0o644)  # NamedTemporaryFile creates 0600; data files are world-readable
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def check_codes(

@@ -8,9 +8,7 @@ ArviZ (mean, SD, HDI, MCSE), glues them for ``{glue:text}`` roles and writes the
 from __future__ import annotations
 
 import json
-import os
 import platform
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from analysis.config import CI_PROB, FINDINGS_DIR, SEED
+from analysis.data import write_atomic
 
 
 def _glue(name: str, value: object) -> None:
@@ -134,11 +133,8 @@ class Findings:
             "findings": list(self.records.values()),
         }
         target = self.out_dir / f"{self.chapter}.json"
-        with tempfile.NamedTemporaryFile(
-            "w", dir=self.out_dir, suffix=".tmp", delete=False, encoding="utf-8"
-        ) as handle:
-            json.dump(payload, handle, indent=2, default=_jsonable)
-        os.replace(handle.name, target)
+        text = json.dumps(payload, indent=2, default=_jsonable) + "\n"
+        write_atomic(target, text.encode("utf-8"))
         return target
 
 

@@ -4,14 +4,18 @@ from analysis.models.meta_analysis import (
     MetaAnalysisPriors,
     build_meta_analysis,
     exact_posterior,
+    marginal_log_likelihood,
     new_study_effect,
     random_effects_dl,
+    simulate_meta_analysis,
 )
 
 __all__ = [
     "MetaAnalysisPriors",
     "build_meta_analysis",
     "exact_posterior",
+    "marginal_log_likelihood",
     "new_study_effect",
     "random_effects_dl",
+    "simulate_meta_analysis",
 ]

@@ -1,0 +1,105 @@
+"""Check cross-document glue: every number a summary page pastes must be a chapter's finding.
+
+The conclusions chapter pastes numbers from other chapters with myst-nb roles such as
+``{glue:text}`/chapters/contact_evidence.md::pooled_d:.2f```. These helpers find those roles,
+find the keys a chapter's source defines through :class:`analysis.report.Findings`, and format
+a findings-file value the way the role does, so tests can compare source, findings and HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`(?P<doc>[^`:]+\.(?:md|ipynb))::(?P<key>[A-Za-z0-9_]+)"
+                       r"(?::(?P<fmt>[^`]*))?`")
+"""A cross-document glue role: ``{glue:text}`<doc>::<key>:<format>```."""
+
+FINDING_CALL = re.compile(
+    r"findings\.(?P<method>add|add_probability|add_value)\(\s*[\"'](?P<name>[A-Za-z0-9_]+)[\"']"
+)
+"""A ``findings.add*("name", ...)`` call in a chapter's source."""
+
+SUMMARY_SUFFIXES = {"": "mean", "_sd": "sd", "_lo": "hdi_low", "_hi": "hdi_high"}
+"""Keys :meth:`Findings.add` glues for a posterior finding, and the record field of each."""
+
+
+@dataclass(frozen=True)
+class GlueReference:
+    """One cross-document glue role: the chapter stem, the key and the format spec."""
+
+    chapter: str
+    key: str
+    fmt: str
+
+
+def glue_references(text: str) -> list[GlueReference]:
+    """Return every cross-document glue role in a MyST source, in order of appearance.
+
+    Parameters
+    ----------
+    text : str
+        The source of a MyST markdown page.
+
+    Returns
+    -------
+    list of GlueReference
+        ``chapter`` is the referenced document's file stem (``contact_evidence``).
+
+    Examples
+    --------
+    >>> glue_references("{glue:text}`/chapters/a.md::pooled_d:.2f`")
+    [GlueReference(chapter='a', key='pooled_d', fmt='.2f')]
+    """
+    return [
+        GlueReference(Path(m["doc"]).stem, m["key"], m["fmt"] or "s")
+        for m in GLUE_ROLE.finditer(text)
+    ]
+
+
+def defined_keys(source: str) -> set[str]:
+    """Return the glue keys a chapter's source defines through ``findings.add*`` calls.
+
+    ``add`` and ``add_probability`` glue the name and its ``_sd``, ``_lo`` and ``_hi``
+    summaries; ``add_value`` glues the name only.
+    """
+    keys: set[str] = set()
+    for match in FINDING_CALL.finditer(source):
+        name = match["name"]
+        if match["method"] == "add_value":
+            keys.add(name)
+        else:
+            keys.update(name + suffix for suffix in SUMMARY_SUFFIXES)
+    return keys
+
+
+def finding_value(findings: dict, key: str) -> float:
+    """Return the number a glue key stands for, from a parsed findings file.
+
+    Parameters
+    ----------
+    findings : dict
+        A parsed ``_build/findings/<chapter>.json`` file.
+    key : str
+        A glue key (``pooled_d``, ``pooled_d_lo``, ``n_studies``, ...).
+
+    Raises
+    ------
+    KeyError
+        If no finding of the file defines ``key`` (the message names the chapter and key).
+    """
+    records = {r["name"]: r for r in findings["findings"]}
+    if key in records:
+        record = records[key]
+        return float(record["value"] if "value" in record else record["mean"])
+    for suffix, field in SUMMARY_SUFFIXES.items():
+        base = key[: -len(suffix)] if suffix and key.endswith(suffix) else None
+        if base in records and field in records[base]:
+            return float(records[base][field])
+    raise KeyError(f"{findings.get('chapter', '?')}: no finding defines glue key {key!r}")
+
+
+def format_like_glue(value: float, fmt: str) -> str:
+    """Format a number the way ``{glue:text}`` does with the format spec ``fmt``."""
+    return format(value, fmt)

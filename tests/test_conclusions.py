@@ -1,0 +1,109 @@
+"""The conclusions table pastes only numbers its chapters compute, and the page shows them."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from analysis.config import FINDINGS_DIR, ROOT
+from analysis.crossref import (
+    defined_keys,
+    finding_value,
+    format_like_glue,
+    glue_references,
+)
+
+CONCLUSIONS = ROOT / "chapters" / "conclusions.md"
+HTML_PAGE = ROOT / "_build" / "html" / "chapters" / "conclusions.html"
+
+
+def _references():
+    return glue_references(CONCLUSIONS.read_text(encoding="utf-8"))
+
+
+def test_glue_references_parse_doc_key_and_format():
+    text = ("a {glue:text}`/chapters/contact_evidence.md::pooled_d_lo:.2f` b "
+            "{glue:text}`dispersal_integration.md::n_mto_subgroups:.0f` {glue:text}`local:.1f`")
+    refs = glue_references(text)
+    assert [(r.chapter, r.key, r.fmt) for r in refs] == [
+        ("contact_evidence", "pooled_d_lo", ".2f"),
+        ("dispersal_integration", "n_mto_subgroups", ".0f"),
+    ]
+
+
+def test_defined_keys_expand_posterior_summaries_but_not_exact_values():
+    source = ('findings.add("pooled_d", idata.posterior["mu"], "d")\n'
+              "findings.add_probability('p_pos', x > 0, 'P')\n"
+              'findings.add_value(\n    "n_studies", 27, "count")\n')
+    assert defined_keys(source) == {
+        "pooled_d", "pooled_d_sd", "pooled_d_lo", "pooled_d_hi",
+        "p_pos", "p_pos_sd", "p_pos_lo", "p_pos_hi", "n_studies",
+    }
+    assert "n_studies_lo" not in defined_keys(source)
+
+
+def test_finding_value_reads_means_bounds_and_exact_values():
+    findings = {"chapter": "x", "findings": [
+        {"name": "d", "mean": 0.4, "sd": 0.1, "hdi_low": 0.2, "hdi_high": 0.6},
+        {"name": "n", "value": 27.0},
+    ]}
+    assert finding_value(findings, "d") == 0.4
+    assert finding_value(findings, "d_lo") == 0.2
+    assert finding_value(findings, "d_hi") == 0.6
+    assert finding_value(findings, "n") == 27.0
+    with pytest.raises(KeyError, match="x: no finding defines glue key 'n_lo'"):
+        finding_value(findings, "n_lo")
+
+
+def test_conclusions_cite_numbers_from_several_chapters():
+    chapters = {r.chapter for r in _references()}
+    assert len(_references()) >= 20
+    assert {"contact_evidence", "dispersal_integration"} <= chapters
+
+
+@pytest.mark.parametrize("ref", _references(), ids=lambda r: f"{r.chapter}::{r.key}")
+def test_every_conclusions_number_is_a_finding_of_its_chapter(ref):
+    source = ROOT / "chapters" / f"{ref.chapter}.md"
+    assert source.is_file(), f"conclusions.md pastes from {source.name}, which does not exist"
+    keys = defined_keys(source.read_text(encoding="utf-8"))
+    assert ref.key in keys, (
+        f"conclusions.md pastes '{ref.key}' from {source.name}, but that chapter defines no "
+        f"findings.add*('{ref.key.removesuffix('_lo').removesuffix('_hi')}', ...)"
+    )
+
+
+def test_rendered_conclusions_show_the_findings_files_numbers():
+    if not HTML_PAGE.is_file():
+        pytest.skip(f"{HTML_PAGE.relative_to(ROOT)} not built; run `nox -s book` first")
+    text = html.unescape(re.sub(r"<[^>]+>", "", HTML_PAGE.read_text(encoding="utf-8")))
+    checked = 0
+    for ref in _references():
+        path = FINDINGS_DIR / f"{ref.chapter}.json"
+        if not path.is_file():
+            pytest.skip(f"{path.relative_to(ROOT)} missing; the book build writes it")
+        findings = json.loads(path.read_text(encoding="utf-8"))
+        expected = format_like_glue(finding_value(findings, ref.key), ref.fmt)
+        assert expected in text, (
+            f"conclusions.html does not show {ref.chapter}::{ref.key} = {expected} "
+            f"(from {path.name}); rebuild the book"
+        )
+        checked += 1
+    assert checked == len(_references())
+
+
+def test_html_check_would_catch_a_wrong_number():
+    """The HTML comparison can fail: a number no finding produces is absent from the page."""
+    if not HTML_PAGE.is_file():
+        pytest.skip(f"{HTML_PAGE.relative_to(ROOT)} not built; run `nox -s book` first")
+    text = html.unescape(re.sub(r"<[^>]+>", "", HTML_PAGE.read_text(encoding="utf-8")))
+    assert "123456.789" not in text
+
+
+def test_rendered_value_check_uses_glue_formatting():
+    assert format_like_glue(0.39312, ".2f") == "0.39"
+    assert format_like_glue(27.0, ".0f") == "27"
+    assert Path(CONCLUSIONS).is_file()
