@@ -20,6 +20,13 @@ nox.options.sessions = ["tests"]
 
 ROOT = Path(__file__).parent
 BUILD = ROOT / "_build"
+SITE = ROOT / "site"
+TEX_COMMANDS = ("xelatex", "latexmk")
+TEX_INSTALL = (
+    "apt-get update && apt-get install -y --no-install-recommends texlive-latex-recommended "
+    "texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk tex-gyre "
+    "fonts-freefont-otf poppler-utils"
+)
 
 
 def install(session: nox.Session) -> None:
@@ -111,3 +118,70 @@ def lock(session: nox.Session) -> None:
 def clean(session: nox.Session) -> None:
     """Delete the built book and the execution cache (the next build executes everything)."""
     shutil.rmtree(BUILD, ignore_errors=True)
+
+
+def require_tex(session: nox.Session) -> None:
+    """Stop with the exact install command when TeX (xelatex, latexmk) is missing."""
+    missing = [cmd for cmd in TEX_COMMANDS if shutil.which(cmd) is None]
+    if missing:
+        session.error(f"TeX is missing ({', '.join(missing)} not found). Install it (as root; "
+                      f"~85 MB, or run .ci/install-tex):\n  {TEX_INSTALL}")
+
+
+def build_pdf(session: nox.Session, extra_env: dict[str, str] | None = None) -> Path:
+    """Build the whole book as one PDF through LaTeX (xelatex) and return its path."""
+    require_tex(session)
+    session.run("jb", "build", ".", "--builder", "pdflatex", "-W", "-n", "--keep-going",
+                env={**env(headless=False), **(extra_env or {})})
+    return BUILD / "latex" / "spreiding-en-integratie.pdf"
+
+
+@nox.session
+def pdf(session: nox.Session) -> None:
+    """Build the book as one PDF (title page with version, commit and date) in _build/latex."""
+    install(session)
+    start = time.perf_counter()
+    target = build_pdf(session)
+    session.log(f"PDF built in {time.perf_counter() - start:.1f} s: {target}")
+
+
+@nox.session
+def release(session: nox.Session) -> None:
+    """Build HTML + PDF of version X.Y.Z into site/vX.Y.Z/: `nox -s release -- X.Y.Z`.
+
+    Executes every chapter afresh (clears the execution cache), refuses to overwrite an existing
+    release, refreshes site/latest/ and site/switcher.json and writes the findings changelog
+    against the previous release.
+    """
+    if len(session.posargs) != 1:
+        session.error("usage: nox -s release -- X.Y.Z")
+    version = session.posargs[0].removeprefix("v")
+    if (SITE / f"v{version}").exists():
+        session.error(f"release {version} exists in {SITE}; releases are never overwritten")
+    install(session)
+    require_tex(session)
+    start = time.perf_counter()
+    stamp = {"BOOK_VERSION": version}
+    # A release executes every chapter afresh: the execution cache is keyed on the cells only,
+    # so a change inside analysis/ alone would otherwise ship the previous findings.
+    shutil.rmtree(BUILD / ".jupyter_cache", ignore_errors=True)
+    shutil.rmtree(BUILD / "findings", ignore_errors=True)
+    # --all re-writes every page so each carries this release's stamp (notebooks stay cached).
+    session.run("jb", "build", ".", "--all", "-W", "-n", "--keep-going",
+                env={**env(headless=False), **stamp})
+    build_pdf(session, stamp)
+    session.run("python", "-m", "analysis", "publish-release", version, env={**env(), **stamp})
+    session.log(f"release {version} built in {time.perf_counter() - start:.1f} s: "
+                f"{SITE / ('v' + version) / 'index.html'}")
+
+
+@nox.session
+def reproduce(session: nox.Session) -> None:
+    """Re-execute every chapter from scratch and check its findings (`-- --release X.Y.Z`)."""
+    install(session)
+    start = time.perf_counter()
+    try:
+        session.run("python", "-m", "analysis", "reproduce", *session.posargs,
+                    env=env(headless=False))
+    finally:
+        session.log(f"reproduce took {time.perf_counter() - start:.1f} s")

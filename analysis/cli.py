@@ -1,7 +1,8 @@
 """Command line of the book.
 
 ``python -m analysis check-data`` verifies every data file; ``python -m analysis build-report``
-prints how long each chapter took to execute in the last build.
+prints how long each chapter took to execute in the last build; ``reproduce``,
+``compare-findings`` and ``publish-release`` are the release commands of :mod:`analysis.release`.
 """
 
 from __future__ import annotations
@@ -54,7 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check-data", help="verify checksums and schemas of every data file")
     commands.add_parser("build-report", help="chapter execution times of the last build")
+    from analysis.release import add_commands
+
+    add_commands(commands)  # reproduce, compare-findings, publish-release
     args = parser.parse_args(argv)
+    if hasattr(args, "run"):
+        return args.run(args)
     if args.command == "check-data":
         return check_data()
     if args.command == "build-report":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -9,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 DATA_DIR = ROOT / "data"
 BUILD_DIR = ROOT / "_build"
-FINDINGS_DIR = BUILD_DIR / "findings"
+FINDINGS_DIR = Path(os.environ.get("BOOK_FINDINGS_DIR", BUILD_DIR / "findings"))
+"""Where chapters write findings; ``BOOK_FINDINGS_DIR`` redirects it (``nox -s reproduce``)."""
 
 SEED = 20071122
 """One seed for the whole book (the date of the SCP review's publication year, 2007)."""
