@@ -268,6 +268,9 @@ def prior_sensitivity(
     prior = az.psens(idata, component="prior", component_var_names=component_vars,
                      var_names=list(var_names))
     likelihood = az.psens(idata, component="likelihood", var_names=list(var_names))
+    if isinstance(prior, xr.DataArray):  # ArviZ returns a bare array for a single variable
+        prior = prior.to_dataset(name=var_names[0])
+        likelihood = likelihood.to_dataset(name=var_names[0])
     rows = []
     for name in var_names:
         p_vals = np.atleast_1d(np.asarray(prior[name])).ravel()
