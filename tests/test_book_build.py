@@ -23,6 +23,7 @@ HEADER = """---
 jupytext:
   text_representation: {extension: .md, format_name: myst}
 kernelspec: {display_name: Python 3, language: python, name: python3}
+data_kind: simulated
 ---
 """
 
@@ -89,6 +90,11 @@ def make_book(folder: Path, chapters: dict[str, str]) -> Path:
     shutil.copy(ROOT / "_config.yml", folder / "_config.yml")
     (folder / "book" / "_static").mkdir(parents=True)
     shutil.copy(ROOT / "book" / "references.bib", folder / "book" / "references.bib")
+    for name in ("pyproject.toml", "CITATION.cff"):  # read by the version-stamp extension
+        shutil.copy(ROOT / name, folder / name)
+    for extras in ("_ext", "_latex"):  # the local Sphinx extensions _config.yml registers
+        shutil.copytree(ROOT / "book" / extras, folder / "book" / extras,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     (folder / "intro.md").write_text("# Fixture book\n\nA book that exists to be built.\n")
     entries = "\n".join(f"  - file: {name}" for name in chapters)
     (folder / "_toc.yml").write_text(f"format: jb-book\nroot: intro\nchapters:\n{entries}\n")
