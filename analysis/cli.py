@@ -1,7 +1,9 @@
 """Command line of the book.
 
 ``python -m analysis check-data`` verifies every data file; ``python -m analysis build-report``
-prints how long each chapter took to execute in the last build.
+prints how long each chapter took to execute in the last build; ``python -m analysis decide
+REGISTRY.csv --municipality-size N --share-outside-europe P --out DIR`` writes a decision report
+for a municipality (see :mod:`analysis.decision`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.config import BUILD_DIR, ROOT
+from analysis.config import BUILD_DIR, ROOT, SEED
 from analysis.data import DataError, load_datapackage, load_resource
 
 
@@ -52,11 +54,30 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check-data", help="verify checksums and schemas of every data file")
     commands.add_parser("build-report", help="chapter execution times of the last build")
+    decide = commands.add_parser(
+        "decide", help="predicted effect of each instrument for a municipality (report)",
+        description="Fit the registry model to REGISTRY.csv and predict each intervention "
+        "type's effect in a new municipality; write summary.csv, report.md and a PNG to --out.",
+    )
+    decide.add_argument("registry", help="registry CSV (columns: municipality_code, "
+                        "municipality, intervention_type, effect_size, standard_error)")
+    decide.add_argument("--municipality-size", type=float, required=True,
+                        help="population of the municipality to advise")
+    decide.add_argument("--share-outside-europe", type=float, required=True,
+                        help="%% of its inhabitants with an origin outside Europe (0-100)")
+    decide.add_argument("--out", required=True, help="folder for the report")
+    decide.add_argument("--draws", type=int, default=1000, help="draws (and tuning steps)")
+    decide.add_argument("--chains", type=int, default=4, help="MCMC chains")
+    decide.add_argument("--seed", type=int, default=SEED, help="random seed")
     args = parser.parse_args(argv)
     if args.command == "check-data":
         return check_data()
     if args.command == "build-report":
         return build_report()
+    if args.command == "decide":
+        from analysis.decision import run_command
+
+        return run_command(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

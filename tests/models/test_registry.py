@@ -209,7 +209,7 @@ def test_recovers_the_simulated_registry_truth():
     params = truth["parameters"]
     covariates = ("log_population", "pct_outside_europe", "segregation_d")
     model = build_registry_model(registry, covariates=covariates)
-    idata = fit(model, seed=np.random.default_rng(11), chains=2, target_accept=0.95)
+    idata = fit(model, seed=np.random.default_rng(11), target_accept=0.95)
     check_convergence(idata, label="registry recovery")
     types = list(idata.posterior["intervention_type"].values)
     codes = list(idata.posterior["municipality"].values)
