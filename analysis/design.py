@@ -79,7 +79,8 @@ def expected_posterior_probability(delta: float, sd: float | np.ndarray) -> np.n
     r"""Mean over registries of :math:`P(\Delta > 0 \mid \text{data})`.
 
     With :math:`\hat\Delta \sim \mathcal{N}(\Delta, \mathrm{sd})` and posterior
-    :math:`\Phi(\hat\Delta/\mathrm{sd})`, the mean is :math:`\Phi(\Delta / (\sqrt{2}\,\mathrm{sd}))`.
+    :math:`\Phi(\hat\Delta/\mathrm{sd})`, the mean is
+    :math:`\Phi(\Delta / (\sqrt{2}\,\mathrm{sd}))`.
     """
     return stats.norm.cdf(delta / (np.sqrt(2.0) * np.asarray(sd, dtype=float)))
 
@@ -87,10 +88,10 @@ def expected_posterior_probability(delta: float, sd: float | np.ndarray) -> np.n
 def required_evaluations(
     delta: float, w_bar: float, *, threshold: float = 0.9, target: float = 0.9
 ) -> int:
-    """Smallest equal number of evaluations per type with assurance >= ``target``.
+    r"""Smallest equal number of evaluations per type with assurance >= ``target``.
 
-    Solves :math:`\\Delta/\\mathrm{sd} \\ge \\Phi^{-1}(q) + \\Phi^{-1}(\\text{target})` with
-    :math:`\\mathrm{sd} = (2 / (n \\bar w))^{1/2}` for :math:`n`, rounded up.
+    Solves :math:`\Delta/\mathrm{sd} \ge \Phi^{-1}(q) + \Phi^{-1}(\text{target})` with
+    :math:`\mathrm{sd} = (2 / (n \bar w))^{1/2}` for :math:`n`, rounded up.
     """
     if delta <= 0:
         raise ValueError(f"delta must be > 0 to be detectable, got {delta}")
