@@ -42,6 +42,8 @@ class Decision:
         Whether the registry is (derived from) the SIMULATED registry.
     population, pct_outside_europe : float
         The new municipality's covariates.
+    registry : pandas.DataFrame
+        The validated registry the model was fitted to.
     """
 
     table: pd.DataFrame
@@ -50,6 +52,20 @@ class Decision:
     simulated: bool
     population: float
     pct_outside_europe: float
+    registry: pd.DataFrame
+
+    def for_municipality(
+        self, population: float, pct_outside_europe: float, seed: int | np.random.Generator
+    ) -> Decision:
+        """Return the decision for another new municipality from the same fit (no refit)."""
+        from analysis.models.registry import new_municipality_covariates, predict_new_municipality
+
+        effect = predict_new_municipality(
+            self.idata, new_municipality_covariates(population, pct_outside_europe), seed
+        )
+        return Decision(decision_table(effect, self.registry), effect, self.idata,
+                        self.simulated, float(population), float(pct_outside_europe),
+                        self.registry)
 
 
 def is_simulated(registry: pd.DataFrame) -> bool:
@@ -195,7 +211,7 @@ def decide(
     check_convergence(idata, label=f"decide: registry model on {name}")
     effect = predict_new_municipality(idata, covariates, rng)
     return Decision(decision_table(effect, registry), effect, idata, simulated,
-                    float(population), float(pct_outside_europe))
+                    float(population), float(pct_outside_europe), registry)
 
 
 def plot_decision(decision: Decision):
