@@ -2,7 +2,9 @@
 
 ``python -m analysis check-data`` verifies every data file; ``python -m analysis build-report``
 prints how long each chapter took to execute in the last build; ``reproduce``,
-``compare-findings`` and ``publish-release`` are the release commands of :mod:`analysis.release`.
+``compare-findings`` and ``publish-release`` are the release commands of :mod:`analysis.release`;
+``python -m analysis decide REGISTRY.csv --municipality-size N --share-outside-europe P --out
+DIR`` writes a decision report for a municipality (see :mod:`analysis.decision`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.config import BUILD_DIR, ROOT
+from analysis.config import BUILD_DIR, ROOT, SEED
 from analysis.data import DataError, load_datapackage, load_resource
 
 
@@ -58,6 +60,21 @@ def main(argv: list[str] | None = None) -> int:
     from analysis.release import add_commands
 
     add_commands(commands)  # reproduce, compare-findings, publish-release
+    decide = commands.add_parser(
+        "decide", help="predicted effect of each instrument for a municipality (report)",
+        description="Fit the registry model to REGISTRY.csv and predict each intervention "
+        "type's effect in a new municipality; write summary.csv, report.md and a PNG to --out.",
+    )
+    decide.add_argument("registry", help="registry CSV (columns: municipality_code, "
+                        "municipality, intervention_type, effect_size, standard_error)")
+    decide.add_argument("--municipality-size", type=float, required=True,
+                        help="population of the municipality to advise")
+    decide.add_argument("--share-outside-europe", type=float, required=True,
+                        help="%% of its inhabitants with an origin outside Europe (0-100)")
+    decide.add_argument("--out", required=True, help="folder for the report")
+    decide.add_argument("--draws", type=int, default=1000, help="draws (and tuning steps)")
+    decide.add_argument("--chains", type=int, default=4, help="MCMC chains")
+    decide.add_argument("--seed", type=int, default=SEED, help="random seed")
     args = parser.parse_args(argv)
     if hasattr(args, "run"):
         return args.run(args)
@@ -65,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         return check_data()
     if args.command == "build-report":
         return build_report()
+    if args.command == "decide":
+        from analysis.decision import run_command
+
+        return run_command(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -83,6 +83,35 @@ def plot_shrinkage(
     return fig
 
 
+def plot_estimates_vs_truth(
+    idata: az.InferenceData, var_name: str, truth: dict[str, float], *, xlabel: str, title: str
+) -> Figure:
+    """Posterior 94 % HDIs of a vector parameter against its known true values (simulations).
+
+    One row per coordinate: the interval and posterior mean, and a red cross at the truth.
+    The figure is stamped SIMULATED DATA (:func:`label_simulated`).
+    """
+    draws = idata.posterior[var_name]
+    dim = [d for d in draws.dims if d not in ("chain", "draw")][0]
+    labels = [str(c) for c in draws[dim].values]
+    mean = draws.mean(("chain", "draw")).to_numpy()
+    hdi = az.hdi(idata, var_names=[var_name], hdi_prob=0.94)[var_name].to_numpy()
+    order = np.argsort(mean)
+    colours = sns.color_palette(PALETTE)
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(labels) + 1.3))
+    y = np.arange(len(labels))
+    ax.hlines(y, hdi[order, 0], hdi[order, 1], color=colours[0], lw=2, label="94% HDI")
+    ax.plot(mean[order], y, "o", color=colours[0], label="posterior mean")
+    ax.plot([truth[labels[i]] for i in order], y, "x", color="#b2182b", ms=9, mew=2,
+            label="true value")
+    ax.set_yticks(y, [labels[i].replace("_", " ") for i in order])
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=8)
+    label_simulated(ax)
+    return fig
+
+
 def _n_rows(idata: az.InferenceData, var_names: list[str]) -> int:
     """Count the scalar rows a forest plot of ``var_names`` will have."""
     return int(sum(np.prod(idata.posterior[v].shape[2:], dtype=int) for v in var_names))

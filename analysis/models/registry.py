@@ -223,7 +223,6 @@ def build_registry_model(
     cov_mean = raw.mean(axis=0) if len(covariates) else np.zeros(0)
     cov_sd = raw.std(axis=0) if len(covariates) else np.ones(0)
     cov_sd = np.where(cov_sd > 0, cov_sd, 1.0)
-    x = (raw - cov_mean) / cov_sd
 
     ids = (
         registry["intervention_id"].astype(str).tolist()
@@ -241,9 +240,10 @@ def build_registry_model(
         coords["cell"] = [f"{codes[m]}:{types[t]}" for m, t in zip(
             cells["municipality_idx"], cells["type_idx"], strict=True)]
     with pm.Model(coords=coords) as model:
-        pm.Data("covariate_mean", cov_mean, dims="covariate")
-        pm.Data("covariate_sd", cov_sd, dims="covariate")
-        x_data = pm.Data("x", x, dims=("municipality", "covariate"))
+        raw_data = pm.Data("covariate_value", raw, dims=("municipality", "covariate"))
+        mean_data = pm.Data("covariate_mean", cov_mean, dims="covariate")
+        sd_data = pm.Data("covariate_sd", cov_sd, dims="covariate")
+        x_data = (raw_data - mean_data) / sd_data
 
         mu = pm.Normal("mu", 0.0, priors.mu_sd)
         type_effect = pm.ZeroSumNormal(
@@ -262,15 +262,15 @@ def build_registry_model(
         sigma_interaction = pm.HalfNormal("sigma_interaction", priors.sigma_interaction_sd)
 
         if marginalise_interaction:
-            m_idx, t_idx = cells["municipality_idx"], cells["type_idx"]
-            pm.Data("cell_municipality_idx", m_idx, dims="cell")
-            pm.Data("cell_type_idx", t_idx, dims="cell")
-            pm.Data("cell_standard_error", cells["standard_error"], dims="cell")
+            m_idx = pm.Data("cell_municipality_idx", cells["municipality_idx"], dims="cell")
+            t_idx = pm.Data("cell_type_idx", cells["type_idx"], dims="cell")
+            cell_se = pm.Data("cell_standard_error", cells["standard_error"], dims="cell")
+            cell_y = pm.Data("cell_mean_effect", cells["effect_size"], dims="cell")
             cell_mean = mu + type_effect[t_idx] + municipality_effect[m_idx]
             pm.Normal(
                 "cell_effect_size", cell_mean,
-                sigma=pm.math.sqrt(cells["standard_error"] ** 2 + sigma_interaction**2),
-                observed=cells["effect_size"], dims="cell",
+                sigma=pm.math.sqrt(cell_se**2 + sigma_interaction**2),
+                observed=cell_y, dims="cell",
             )
         else:
             z_interaction = pm.Normal(
@@ -442,3 +442,62 @@ def add_interaction_draws(
                 post["intervention_type"]},
     )
     return idata
+
+
+def simulate_from_prior(
+    rng: np.random.Generator,
+    design: pd.DataFrame,
+    priors: RegistryPriors | None = None,
+    covariates: Sequence[str] = DEFAULT_COVARIATES,
+) -> tuple[dict[str, object], dict[str, object]]:
+    r"""Draw true parameters from the priors and a SIMULATED registry on a fixed design.
+
+    The documented data-generating process of :func:`build_registry_model`, written
+    independently of the PyMC model (for simulation-based calibration): type effects are i.i.d.
+    :math:`\mathcal{N}(0, \sigma_\alpha)` minus their mean (the zero-sum normal), and every
+    municipality x type cell gets its own deviation :math:`v_{m,t}`.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of randomness.
+    design : pandas.DataFrame
+        A registry whose ``municipality_code``, ``intervention_type``, ``standard_error`` and
+        covariate columns are kept; ``effect_size`` is replaced.
+    priors : RegistryPriors, optional
+        Prior scales to draw the truth from (defaults as in the model).
+    covariates : sequence of str
+        Covariates, as passed to the builder.
+
+    Returns
+    -------
+    truth : dict
+        ``mu``, ``type_mean``, ``beta``, ``sigma_municipality``, ``sigma_interaction``,
+        ``municipality_effect``, in the model's coordinate order.
+    data : dict
+        ``{"registry": frame}``, the keyword argument of :func:`build_registry_model`.
+    """
+    priors = priors or RegistryPriors()
+    design = design.reset_index(drop=True)
+    munis = municipality_table(design, covariates)
+    types = sorted(design["intervention_type"].astype(str).unique())
+    raw = munis.to_numpy(dtype=float)
+    sd = raw.std(axis=0) if len(covariates) else np.ones(0)
+    x = (raw - raw.mean(axis=0)) / np.where(sd > 0, sd, 1.0) if len(covariates) else raw
+    mu = rng.normal(0.0, priors.mu_sd)
+    alpha = rng.normal(0.0, priors.type_sd, len(types))
+    alpha -= alpha.mean()
+    beta = rng.normal(0.0, priors.beta_sd, len(covariates))
+    sigma_m = abs(rng.normal(0.0, priors.sigma_municipality_sd))
+    sigma_v = abs(rng.normal(0.0, priors.sigma_interaction_sd))
+    u = x @ beta + sigma_m * rng.standard_normal(len(munis))
+    v = sigma_v * rng.standard_normal((len(munis), len(types)))
+    m = pd.Index(munis.index).get_indexer(design["municipality_code"].astype(str))
+    t = pd.Index(types).get_indexer(design["intervention_type"].astype(str))
+    se = design["standard_error"].to_numpy(dtype=float)
+    registry = design.copy()
+    registry["effect_size"] = mu + alpha[t] + u[m] + v[m, t] + se * rng.standard_normal(len(m))
+    truth = {"mu": float(mu), "type_mean": mu + alpha, "beta": beta,
+             "sigma_municipality": float(sigma_m), "sigma_interaction": float(sigma_v),
+             "municipality_effect": u}
+    return truth, {"registry": registry}

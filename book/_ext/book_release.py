@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 from pathlib import Path
 
@@ -78,6 +79,8 @@ def _add_js(app: Sphinx) -> None:
         return
     stamp = app.book_stamp  # type: ignore[attr-defined]
     app.add_js_file(None, body=f"window.BOOK_VERSION = {json.dumps(stamp.version)};")
+    if not os.environ.get("BOOK_VERSION"):
+        return  # not a release build (`nox -s release` sets BOOK_VERSION): no site menu to load
     app.add_js_file("version-switcher.js")
     app.add_css_file("version-switcher.css")
 

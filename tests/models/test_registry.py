@@ -177,3 +177,56 @@ def test_interaction_draws_follow_the_normal_conditional(rng):
 
 def test_priors_scale_together():
     assert RegistryPriors().scaled(2.0).sigma_interaction_sd == pytest.approx(0.1)
+
+
+@pytest.mark.slow
+def test_simulation_based_calibration_on_a_tiny_registry(rng):
+    # SBC (Talts et al. 2018) with the shared helper: a fixed tiny design, truth drawn from the
+    # priors by simulate_from_prior (written without PyMC); ranks of every parameter uniform.
+    from analysis.models.registry import simulate_from_prior
+    from analysis.sbc import run_sbc
+
+    design = tiny_registry(rng, n_municipalities=8, per_municipality=5)
+    result = run_sbc(
+        lambda data: build_registry_model(**data),
+        lambda r: simulate_from_prior(r, design),
+        n_simulations=80, seed=7, label="registry model (SBC)",
+        var_names=["mu", "type_mean", "beta", "sigma_municipality", "sigma_interaction"],
+        target_accept=0.95,
+    )
+    result.check()
+
+
+@pytest.mark.slow
+def test_recovers_the_simulated_registry_truth():
+    # Truth: data/simulated/registry_truth.json (analysis.simulate, documented parameters).
+    from analysis.data import load_registry, load_registry_truth
+    from analysis.diagnostics import check_convergence
+    from analysis.sampling import fit
+    from analysis.sbc import check_recovery
+
+    registry, truth = load_registry(), load_registry_truth()
+    params = truth["parameters"]
+    covariates = ("log_population", "pct_outside_europe", "segregation_d")
+    model = build_registry_model(registry, covariates=covariates)
+    idata = fit(model, seed=np.random.default_rng(11), target_accept=0.95)
+    check_convergence(idata, label="registry recovery")
+    types = list(idata.posterior["intervention_type"].values)
+    codes = list(idata.posterior["municipality"].values)
+    check_recovery(
+        idata,
+        {
+            "mu": params["mu"],
+            "type_mean": [truth["type_means"][t] for t in types],
+            "beta": [params["beta_size"], params["beta_share"], params["beta_segregation"]],
+            "sigma_municipality": params["sigma_municipality"],
+            "sigma_interaction": params["sigma_interaction"],
+            "municipality_effect": [truth["municipality_effects"][c] for c in codes],
+        },
+        label="registry model on the SIMULATED registry",
+        min_coverage=0.9,
+    )
+    # every type mean individually, not just 90 % of them
+    hdi = az.hdi(idata, var_names=["type_mean"], hdi_prob=0.94)["type_mean"]
+    true = np.array([truth["type_means"][t] for t in types])
+    assert np.all((hdi.sel(hdi="lower") <= true) & (true <= hdi.sel(hdi="higher")))
