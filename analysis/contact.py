@@ -48,3 +48,20 @@ def contact_moderators(studies: pd.DataFrame, *, standardise: bool = True) -> pd
     if not standardise:
         return raw
     return (raw - raw.mean()) / raw.std(ddof=0)
+
+
+DISPLAY_COLUMNS: dict[str, str] = {
+    "target_spelled_out": "out-group",
+    "pop_spelled_out": "participants",
+    "n_t": "n treated",
+    "n_c": "n control",
+    "days_delay": "days to outcome",
+    "d": "d",
+    "se_d": "SE",
+}
+"""Columns of the contact studies shown to readers, with readable headings."""
+
+
+def display_studies(studies: pd.DataFrame) -> pd.DataFrame:
+    """Return the contact studies as a compact table for the page (readable headings)."""
+    return studies[list(DISPLAY_COLUMNS)].rename(columns=DISPLAY_COLUMNS)

@@ -101,8 +101,14 @@ class Findings:
         return record
 
     def add_probability(self, name: str, event: xr.DataArray, description: str) -> dict:
-        """Glue the posterior probability of a boolean event (e.g. ``mu > 0``) as ``name``."""
+        """Glue the posterior probability of a boolean event (e.g. ``mu > 0``) as ``name``.
+
+        Also glues ``name_text`` (English) and ``name_nl`` (Dutch): the probability in words
+        that never reads as certainty, e.g. "above 0.99" when every draw agrees.
+        """
         record = self.add(name, event.astype(float), description)
+        _glue(name + "_text", probability_text(record["mean"]))
+        _glue(name + "_nl", probability_text(record["mean"], dutch=True))
         return record
 
     def add_value(self, name: str, value: float, description: str) -> dict:
@@ -140,6 +146,27 @@ class Findings:
         text = json.dumps(payload, indent=2, default=_jsonable) + "\n"
         write_atomic(target, text.encode("utf-8"))
         return target
+
+
+def probability_text(probability: float, *, dutch: bool = False) -> str:
+    """Write a posterior probability for readers: two decimals, bounded away from 0 and 1.
+
+    Monte Carlo draws cannot show certainty, so 0.998 becomes "above 0.99" rather than "1.00".
+
+    Examples
+    --------
+    >>> probability_text(0.9996), probability_text(0.42), probability_text(0.001, dutch=True)
+    ('above 0.99', '0.42', 'onder 0,01')
+    """
+    if probability > 0.99:
+        text = "boven 0,99" if dutch else "above 0.99"
+    elif probability < 0.01:
+        text = "onder 0,01" if dutch else "below 0.01"
+    else:
+        text = f"{probability:.2f}"
+        if dutch:
+            text = text.replace(".", ",")
+    return text
 
 
 def _jsonable(value: object) -> object:

@@ -52,3 +52,19 @@ def test_table_lists_posterior_findings_rounded_without_exact_values(rng, tmp_pa
     assert list(table.index) == ["effect"]
     assert table.loc["effect", "mean"] == round(findings.records["effect"]["mean"], 2)
     assert "94% HDI low" in table.columns
+
+
+@pytest.mark.parametrize(
+    ("probability", "english", "dutch"),
+    [
+        (0.9996, "above 0.99", "boven 0,99"),
+        (0.42, "0.42", "0,42"),
+        (0.001, "below 0.01", "onder 0,01"),
+        (0.99, "0.99", "0,99"),
+    ],
+)
+def test_probability_text_never_reads_as_certainty(probability, english, dutch):
+    from analysis.report import probability_text
+
+    assert probability_text(probability) == english
+    assert probability_text(probability, dutch=True) == dutch
