@@ -4,6 +4,7 @@ from analysis.models.meta_analysis import (
     MetaAnalysisPriors,
     build_meta_analysis,
     exact_posterior,
+    marginal_log_likelihood,
     new_study_effect,
     random_effects_dl,
 )
@@ -12,6 +13,7 @@ __all__ = [
     "MetaAnalysisPriors",
     "build_meta_analysis",
     "exact_posterior",
+    "marginal_log_likelihood",
     "new_study_effect",
     "random_effects_dl",
 ]

@@ -218,3 +218,43 @@ def new_study_effect(idata: az.InferenceData, seed: int | np.random.Generator) -
     post = idata.posterior
     noise = rng.standard_normal(post["mu"].shape)
     return (post["mu"] + post["tau"] * noise).rename("new_study_effect")
+
+
+def marginal_log_likelihood(
+    idata: az.InferenceData,
+    standard_error: np.ndarray | pd.Series,
+    moderators: pd.DataFrame | None = None,
+) -> xr.DataArray:
+    r"""Pointwise log-likelihood of each study with its own effect integrated out (for LOO).
+
+    Conditional on :math:`\theta_i` a study informs mainly its own effect, so leaving it out
+    changes the posterior a lot and PSIS-LOO's Pareto k is large. Leave-one-*study*-out asks how
+    well the other studies predict a new study, which uses the marginal
+    :math:`y_i \sim \mathcal{N}(\mu + x_i^\top\beta, \sqrt{s_i^2 + \tau^2})`.
+
+    Parameters
+    ----------
+    idata : arviz.InferenceData
+        A fit of :func:`build_meta_analysis` (``posterior`` and ``observed_data`` groups).
+    standard_error : array-like
+        The standard errors the model was built with.
+    moderators : pandas.DataFrame, optional
+        The moderators the model was built with, if any.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(chain, draw, study)``, named ``effect_size``.
+    """
+    post = idata.posterior
+    y = idata.observed_data["effect_size"]
+    se = xr.DataArray(np.asarray(standard_error, dtype=float), dims="study",
+                      coords={"study": y["study"].values})
+    mean = post["mu"]
+    if moderators is not None:
+        x = xr.DataArray(moderators.to_numpy(dtype=float), dims=("study", "moderator"),
+                         coords={"study": y["study"].values, "moderator": post["moderator"].values})
+        mean = mean + (x * post["beta"]).sum("moderator")
+    variance = se**2 + post["tau"] ** 2
+    logp = -0.5 * (np.log(2 * np.pi * variance) + (y - mean) ** 2 / variance)
+    return logp.transpose("chain", "draw", "study").rename("effect_size")
