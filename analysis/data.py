@@ -178,6 +178,135 @@ def load_contact_studies(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     return load_resource("paluck2019_contact_studies", data_dir)
 
 
+def load_gemeenten(data_dir: Path = DATA_DIR, *, include_country: bool = False) -> pd.DataFrame:
+    """Return the CBS municipalities of 2024 with origin, households and income.
+
+    Parameters
+    ----------
+    data_dir : Path, optional
+        Folder holding ``datapackage.json`` and the files.
+    include_country : bool, default False
+        Keep the country row ``NL00``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        342 rows (343 with the country), one per municipality (boundaries of 1 Jan 2024).
+
+    Examples
+    --------
+    >>> load_gemeenten().set_index("gemeente_code").loc["GM0363", "gemeente_naam"]
+    'Amsterdam'
+    """
+    frame = load_resource("cbs_gemeente_2024_population_origin_households_income", data_dir)
+    if not include_country:
+        frame = frame[frame["level"] == "gemeente"].reset_index(drop=True)
+    return frame
+
+
+def municipality_codes(data_dir: Path = DATA_DIR) -> set[str]:
+    """Return the set of the 342 CBS municipality codes (``GMxxxx``) of 2024."""
+    return set(load_gemeenten(data_dir)["gemeente_code"])
+
+
+def load_wijken(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the 3,393 CBS wijken (districts) of 2024 with origin, sex and age counts.
+
+    Counts are rounded by CBS to multiples of 5; ``gemeente_code`` is checked against the 2024
+    municipality list.
+    """
+    frame = load_resource("cbs_kwb2024_wijk_population_origin", data_dir)
+    check_codes(frame["gemeente_code"], municipality_codes(data_dir),
+                source="cbs_kwb2024_wijk_population_origin.csv", column="gemeente_code",
+                what="municipality code")
+    return frame
+
+
+def load_buurten(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the 14,574 CBS buurten (neighbourhoods) of 2024 with origin counts."""
+    frame = load_resource("cbs_kwb2024_buurt_population_origin", data_dir)
+    check_codes(frame["gemeente_code"], municipality_codes(data_dir),
+                source="cbs_kwb2024_buurt_population_origin.csv", column="gemeente_code",
+                what="municipality code")
+    return frame
+
+
+def load_segregation_reference(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the independently computed segregation indices per municipality (KWB 2024).
+
+    One row per municipality and unit (``wijk`` / ``buurt``); used to check
+    :mod:`analysis.segregation` against a computation made outside this package.
+    """
+    return load_resource("derived_gemeente_segregation_indices_kwb2024", data_dir)
+
+
+def load_amsterdam_2019(data_dir: Path = DATA_DIR, *, level: str | None = None) -> pd.DataFrame:
+    """Return KWB 2019 for Amsterdam: housing stock, tenure, income and migration background.
+
+    Parameters
+    ----------
+    data_dir : Path, optional
+        Folder holding the data.
+    level : {"country", "gemeente", "wijk", "buurt"}, optional
+        Keep only rows of this level (all 580 rows if None).
+    """
+    frame = load_resource("cbs_kwb2019_amsterdam_wijk_buurt_housing_origin", data_dir)
+    if level is not None:
+        frame = frame[frame["level"] == level].reset_index(drop=True)
+    return frame
+
+
+def load_gemeente_housing(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return dwellings, tenure, income and WOZ per municipality for 2012, 2017 and 2019.
+
+    Codes are in the boundaries of each year (not all are in the 2024 list).
+    """
+    return load_resource("cbs_kwb2012_2017_2019_gemeente_housing", data_dir)
+
+
+def load_leefbaarometer_utrecht(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return Leefbaarometer 3.0 (2020) scores by buurt for the province of Utrecht."""
+    return load_resource("leefbaarometer_3.0_2020_buurt_utrecht_province", data_dir)
+
+
+def load_vogelaar(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the Vogelaar krachtwijken of 2007 (41 items in 18 municipalities).
+
+    Raises
+    ------
+    DataError
+        If a ``gemeente_code_2024`` is not a CBS 2024 municipality code.
+    """
+    frame = load_resource("vogelaar_krachtwijken_2007", data_dir)
+    check_codes(frame["gemeente_code_2024"], municipality_codes(data_dir),
+                source="vogelaar_krachtwijken_2007.csv", column="gemeente_code_2024",
+                what="municipality code")
+    return frame
+
+
+def load_rotterdamwet(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the municipalities that cited sources say applied the Rotterdamwet.
+
+    Raises
+    ------
+    DataError
+        If a ``gemeente_code_2024`` is not a CBS 2024 municipality code.
+    """
+    frame = load_resource("rotterdamwet_municipalities", data_dir)
+    check_codes(frame["gemeente_code_2024"], municipality_codes(data_dir),
+                source="rotterdamwet_municipalities.csv", column="gemeente_code_2024",
+                what="municipality code")
+    return frame
+
+
+def load_published_effects(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return 30 published effect estimates on dispersal, mobility and area programmes.
+
+    Estimates are on many scales (see ``unit``) and are not comparable without rescaling.
+    """
+    return load_resource("published_effects_dispersal", data_dir)
+
+
 def check_codes(
     codes: pd.Series, known: set[str], *, source: str, column: str, what: str
 ) -> None:

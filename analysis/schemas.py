@@ -34,7 +34,325 @@ CONTACT_STUDIES: tuple[Column, ...] = (
     Column("unique_study_id", "int", "unique study id (1-27)", minimum=1),
 )
 
+GM_CODE = r"GM\d{4}"
+"""CBS municipality (gemeente) code, e.g. ``GM0363`` (Amsterdam)."""
+WK_CODE = r"WK\d{4}[0-9A-Z]{2}"
+"""CBS district (wijk) code: ``WK`` + 4-digit municipality + 2 characters (``WK036300``).
+
+The district part is numeric except in Amsterdam since 2022 (``WK0363AA``)."""
+BU_CODE = r"BU\d{4}[0-9A-Z]{4}"
+"""CBS neighbourhood (buurt) code: ``BU`` + wijk part + 2 characters (``BU0363AA01``)."""
+
+
+def _count(name: str, description: str, *, nullable: bool = False) -> Column:
+    """Return a non-negative count column (persons, households or dwellings)."""
+    return Column(name, "int", description, "count", nullable=nullable, minimum=0)
+
+
+def _pct(name: str, description: str, *, nullable: bool = True) -> Column:
+    """Return a percentage column (0-100, CBS-rounded)."""
+    return Column(name, "float", description, "%", nullable=nullable, minimum=0)
+
+
+_AGE_GROUPS: tuple[Column, ...] = (
+    _count("men", "inhabitants who are men"),
+    _count("women", "inhabitants who are women"),
+    _count("age_0_14", "inhabitants aged 0-14"),
+    _count("age_15_24", "inhabitants aged 15-24"),
+    _count("age_25_44", "inhabitants aged 25-44"),
+    _count("age_45_64", "inhabitants aged 45-64"),
+    _count("age_65_plus", "inhabitants aged 65 or older"),
+)
+
+_ORIGIN_COUNTS: tuple[Column, ...] = (
+    _count("origin_netherlands", "inhabitants with origin country (herkomstland) Netherlands"),
+    _count("origin_europe_excl_nl", "inhabitants with origin country in Europe excluding NL"),
+    _count("origin_outside_europe", "inhabitants with origin country outside Europe"),
+)
+
+CBS_GEMEENTE_2024: tuple[Column, ...] = (
+    Column("gemeente_code", "str", "CBS municipality code (GMxxxx); NL00 for the country row",
+           pattern=r"GM\d{4}|NL00"),
+    Column("gemeente_naam", "str", "municipality name as in KWB 2024"),
+    Column("level", "str", "'gemeente' or 'country'", pattern=r"gemeente|country"),
+    _count("population_2024", "inhabitants on 1 Jan 2024 (KWB 2024)"),
+    *_ORIGIN_COUNTS,
+    _pct("pct_origin_netherlands", "origin Netherlands as % of population_2024", nullable=False),
+    _pct("pct_origin_europe_excl_nl", "origin Europe excl. NL as % of population_2024",
+         nullable=False),
+    _pct("pct_origin_outside_europe", "origin outside Europe as % of population_2024",
+         nullable=False),
+    *_AGE_GROUPS,
+    Column("n_wijken", "int", "number of wijken of the municipality in KWB 2024", "count",
+           minimum=1),
+    Column("n_buurten", "int", "number of buurten of the municipality in KWB 2024", "count",
+           minimum=1),
+    Column("population_2025", "float", "total population 1 Jan 2025 (Regionale kerncijfers)",
+           "count", minimum=0),
+    Column("households_2025", "float", "private households 1 Jan 2025", "count", minimum=0),
+    Column("one_person_households_2025", "float", "one-person households 1 Jan 2025", "count",
+           minimum=0),
+    Column("multi_person_households_no_children_2025", "float",
+           "multi-person households without children 1 Jan 2025", "count", minimum=0),
+    Column("multi_person_households_with_children_2025", "float",
+           "multi-person households with children 1 Jan 2025", "count", minimum=0),
+    Column("avg_household_size_2025", "float", "persons per private household 1 Jan 2025",
+           "persons", minimum=0, exclusive_minimum=True),
+    Column("income_period", "str", "period label of the income export ('2024*' = preliminary)"),
+    Column("private_households_x1000", "float",
+           "private households incl. students, income table", "x 1,000 households", minimum=0),
+    Column("income_mean_standardised_k_eur", "float",
+           "mean standardised household income; empty for 5 small municipalities", "k EUR",
+           nullable=True, minimum=0),
+    Column("income_median_standardised_k_eur", "float",
+           "median standardised household income", "k EUR", nullable=True, minimum=0),
+    Column("income_mean_disposable_k_eur", "float", "mean disposable household income",
+           "k EUR", nullable=True, minimum=0),
+    Column("income_median_disposable_k_eur", "float", "median disposable household income",
+           "k EUR", nullable=True, minimum=0),
+)
+
+_INDELING = Column(
+    "indelingswijziging_code", "int",
+    "CBS boundary-change code vs previous year (1 unchanged, 2 code/name only, 3 boundaries)",
+    minimum=1,
+)
+
+CBS_WIJK_2024: tuple[Column, ...] = (
+    Column("wijk_code", "str", "CBS wijk code (WKxxxxxx)", pattern=WK_CODE),
+    Column("wijk_naam", "str", "wijk name"),
+    Column("gemeente_code", "str", "CBS municipality code", pattern=GM_CODE),
+    Column("gemeente_naam", "str", "municipality name"),
+    _INDELING,
+    _count("population", "inhabitants on 1 Jan 2024 (CBS-rounded to multiples of 5)"),
+    *_ORIGIN_COUNTS,
+    *_AGE_GROUPS,
+)
+
+CBS_BUURT_2024: tuple[Column, ...] = (
+    Column("buurt_code", "str", "CBS buurt code (BUxxxxxxxx)", pattern=BU_CODE),
+    Column("buurt_naam", "str", "buurt name"),
+    Column("wijk_code", "str", "CBS wijk code of the buurt", pattern=WK_CODE),
+    Column("gemeente_code", "str", "CBS municipality code", pattern=GM_CODE),
+    Column("gemeente_naam", "str", "municipality name"),
+    _INDELING,
+    _count("population", "inhabitants on 1 Jan 2024 (CBS-rounded to multiples of 5)"),
+    *_ORIGIN_COUNTS,
+)
+
+DERIVED_SEGREGATION_2024: tuple[Column, ...] = (
+    Column("gemeente_code", "str", "CBS municipality code", pattern=GM_CODE),
+    Column("gemeente_naam", "str", "municipality name"),
+    Column("unit", "str", "spatial unit: 'wijk' or 'buurt'", pattern=r"wijk|buurt"),
+    Column("n_units", "int", "number of units in the municipality", "count", minimum=1),
+    Column("n_units_populated", "int", "units with population > 0", "count", minimum=0),
+    _count("population", "sum of unit populations (rounded counts)"),
+    _count("origin_outside_europe", "sum of unit counts with origin outside Europe"),
+    _pct("pct_outside_europe", "origin_outside_europe / population x 100", nullable=False),
+    Column("dissimilarity_outside_europe_vs_netherlands", "float",
+           "Duncan D, outside-Europe vs Netherlands origin", "index 0-1", minimum=0),
+    Column("dissimilarity_outside_europe_vs_rest", "float",
+           "Duncan D, outside-Europe vs all other inhabitants", "index 0-1", minimum=0),
+    Column("isolation_outside_europe", "float", "isolation index xPx of outside-Europe origin",
+           "index 0-1", minimum=0),
+)
+
+AMSTERDAM_2019: tuple[Column, ...] = (
+    Column("region_code", "str", "CBS code: NL00 / GMxxxx / WKxxxxxx / BUxxxxxxxx",
+           pattern=r"NL00|GM\d{4}|WK\d{6}|BU\d{8}"),
+    Column("region_name", "str", "name of the area"),
+    Column("level", "str", "country / gemeente / wijk / buurt",
+           pattern=r"country|gemeente|wijk|buurt"),
+    Column("gemeente_code", "str", "municipality code; empty for the country row",
+           nullable=True, pattern=GM_CODE),
+    Column("gemeente_naam", "str", "municipality name; empty for the country row",
+           nullable=True),
+    Column("wijk_code", "str", "wijk of a buurt (own code for wijk rows)", nullable=True,
+           pattern=WK_CODE),
+    Column("indelingswijziging_code", "int", "CBS boundary-change code", nullable=True,
+           minimum=1),
+    _count("population", "inhabitants on 1 Jan 2019 (a_inw)"),
+    *_AGE_GROUPS,
+    _count("migr_western", "persons with a western migration background (a_w_all)"),
+    _count("migr_nonwestern", "persons with a non-western migration background (a_nw_all)"),
+    _count("migr_morocco", "migration background Morocco (a_marok)"),
+    _count("migr_antilles_aruba", "migration background Antilles and Aruba (a_antaru)"),
+    _count("migr_suriname", "migration background Suriname (a_sur)"),
+    _count("migr_turkey", "migration background Turkey (a_tur)"),
+    _count("migr_other_nonwestern", "other non-western migration background (a_ov_nw)"),
+    _count("households", "private households (a_hh)"),
+    _count("households_one_person", "one-person households (a_1p_hh)"),
+    _count("households_with_children", "households with children (a_hh_m_k)"),
+    Column("avg_household_size", "float", "persons per household (g_hhgro)", "persons",
+           nullable=True, minimum=0),
+    Column("population_density_km2", "int", "inhabitants per km2 land (bev_dich)",
+           "persons/km2", nullable=True, minimum=0),
+    _count("dwellings", "housing stock (a_woning)"),
+    Column("woz_mean_k_eur", "float", "mean WOZ value of dwellings (g_woz)", "k EUR",
+           nullable=True, minimum=0),
+    _pct("pct_single_family", "% single-family dwellings (p_1gezw)"),
+    _pct("pct_multi_family", "% multi-family dwellings (p_mgezw)"),
+    _pct("pct_occupied", "% occupied dwellings (p_bewndw)"),
+    _pct("pct_unoccupied", "% unoccupied dwellings (p_leegsw)"),
+    _pct("pct_owner_occupied", "% owner-occupied dwellings (p_koopw)"),
+    _pct("pct_rental_total", "% rental dwellings (p_huurw)"),
+    _pct("pct_rental_housing_corporation",
+         "% rental owned by housing corporations, social rent (p_wcorpw)"),
+    _pct("pct_rental_other_landlord", "% rental owned by other landlords (p_ov_hw)"),
+    _pct("pct_ownership_unknown", "% ownership unknown (p_e_o_w)"),
+    _pct("pct_built_before_2000", "% dwellings built before 2000 (p_bjj2k)"),
+    _pct("pct_built_2000_or_later", "% dwellings built 2000 or later (p_bjo2k)"),
+    _count("education_low", "persons 15-75 with low education (a_opl_lg)", nullable=True),
+    _count("education_middle", "persons 15-75 with middle education (a_opl_md)", nullable=True),
+    _count("education_high", "persons 15-75 with high education (a_opl_hg)", nullable=True),
+    _pct("pct_net_labour_participation", "net labour participation (p_arb_pp)"),
+    _count("income_recipients", "number of income recipients (a_inkont)"),
+    Column("income_mean_per_recipient_k_eur", "float", "mean income per recipient (g_ink_po)",
+           "k EUR", nullable=True, minimum=0),
+    Column("income_mean_per_inhabitant_k_eur", "float",
+           "mean income per inhabitant (g_ink_pi)", "k EUR", nullable=True, minimum=0),
+    _pct("pct_persons_national_lowest40_income",
+         "% persons in the national bottom 40% of personal income (p_ink_li)"),
+    _pct("pct_persons_national_highest20_income",
+         "% persons in the national top 20% of personal income (p_ink_hi)"),
+    Column("income_mean_standardised_household_k_eur", "float",
+           "mean standardised household income (g_hh_sti)", "k EUR", nullable=True, minimum=0),
+    _pct("pct_households_national_lowest40_income",
+         "% households in the national bottom 40% (p_hh_li)"),
+    _pct("pct_households_national_highest20_income",
+         "% households in the national top 20% (p_hh_hi)"),
+    _pct("pct_households_low_income", "% households with a low income (p_hh_lkk)"),
+    _pct("pct_households_at_or_below_social_minimum",
+         "% households at or below the social minimum (p_hh_osm)"),
+    _pct("pct_households_up_to_110pct_social_minimum",
+         "% households up to 110% of the social minimum (p_hh_110)"),
+    _pct("pct_households_up_to_120pct_social_minimum",
+         "% households up to 120% of the social minimum (p_hh_120)"),
+    Column("wealth_median_household_k_eur", "float",
+           "median household wealth (m_hh_ver); can be negative", "k EUR", nullable=True),
+    _count("benefit_social_assistance", "persons receiving social assistance (a_soz_wb)",
+           nullable=True),
+    _count("benefit_disability", "persons receiving disability benefit (a_soz_ao)",
+           nullable=True),
+    _count("benefit_unemployment_ww", "persons receiving unemployment benefit WW (a_soz_ww)",
+           nullable=True),
+    _count("benefit_aow_pension", "persons receiving AOW state pension (a_soz_ow)",
+           nullable=True),
+    Column("area_total_ha", "int", "total area (a_opp_ha)", "ha", minimum=0),
+    Column("area_land_ha", "int", "land area (a_lan_ha)", "ha", minimum=0),
+    Column("urbanity_class", "int", "CBS urbanity class, 1 very strongly urban ... 5 not urban",
+           nullable=True, minimum=1),
+    Column("address_density_km2", "int", "surrounding address density (ste_oad)",
+           "addresses/km2", nullable=True, minimum=0),
+    _pct("pct_western", "western migration background as % of population (computed)"),
+    _pct("pct_nonwestern", "non-western migration background as % of population (computed)"),
+    Column("pct_no_migration_background", "float",
+           "100 - western - non-western (computed); can fall below 0 in tiny buurten because "
+           "CBS rounds counts to multiples of 5", "%", nullable=True),
+)
+
+GEMEENTE_HOUSING: tuple[Column, ...] = (
+    Column("year", "int", "edition of the wijk- en buurtkaart (2012, 2017, 2019)", "year",
+           minimum=2012),
+    Column("gm_code", "str", "CBS municipality code, boundaries of that year", pattern=GM_CODE),
+    Column("gm_naam", "str", "municipality name"),
+    _count("population", "inhabitants"),
+    _count("dwellings", "dwelling stock"),
+    _pct("pct_owner_occupied", "% of dwellings owner-occupied (p_koopw, whole %)",
+         nullable=False),
+    _pct("pct_rental", "% of dwellings rented, corporation + other (p_huurw, whole %)",
+         nullable=False),
+    Column("income_mean_per_inhabitant_k_eur", "float",
+           "mean personal income per inhabitant (g_ink_pi; income year lags 2-3 years)",
+           "k EUR", nullable=True, minimum=0),
+    Column("woz_mean_k_eur", "float", "mean WOZ value of dwellings", "k EUR", nullable=True,
+           minimum=0),
+)
+
+LEEFBAAROMETER_UTRECHT: tuple[Column, ...] = (
+    Column("bu_code", "str", "CBS buurt code (2022 indeling)", pattern=BU_CODE),
+    Column("gm_naam", "str", "municipality name"),
+    Column("bu_naam", "str", "buurt name"),
+    _count("population", "KWB 2022 inhabitants"),
+    _count("dwellings", "KWB 2022 dwelling stock"),
+    _pct("pct_owner_occupied", "KWB 2022 % owner-occupied dwellings (p_koopw)"),
+    Column("lbm_score", "float", "Leefbaarometer 3.0 total score 2020", "score",
+           nullable=True, minimum=0),
+    Column("lbm_fys", "float", "physical-environment deviation from national mean",
+           "score deviation", nullable=True),
+    Column("lbm_onv", "float", "nuisance & insecurity deviation from national mean",
+           "score deviation", nullable=True),
+    Column("lbm_soc", "float", "social-cohesion deviation from national mean",
+           "score deviation", nullable=True),
+    Column("lbm_vrz", "float", "amenities deviation from national mean", "score deviation",
+           nullable=True),
+    Column("ses_woa_score", "float", "CBS SES-WOA mean score (85163NED)", "score",
+           nullable=True),
+)
+
+VOGELAAR_2007: tuple[Column, ...] = (
+    Column("item_no", "int", "order in the source table", minimum=1),
+    Column("gemeente_naam", "str", "municipality (CBS 2024 spelling)"),
+    Column("gemeente_code_2024", "str", "CBS municipality code, 2024 boundaries",
+           pattern=GM_CODE),
+    Column("wijk_as_listed", "str", "area name as written in the source"),
+    Column("announced_date", "str", "date the list was announced (ISO date)",
+           pattern=r"\d{4}-\d{2}-\d{2}"),
+    Column("note", "str", "remarks taken from the source", nullable=True),
+    Column("source_url", "str", "source page", pattern=r"https?://\S+"),
+)
+
+ROTTERDAMWET: tuple[Column, ...] = (
+    Column("gemeente_naam", "str", "municipality (CBS 2024 spelling)"),
+    Column("gemeente_code_2024", "str", "CBS municipality code", pattern=GM_CODE),
+    Column("applied_wbmgp_per_sources", "str",
+           "'yes' if at least one source says the municipality applies(d) Wbmgp measures",
+           pattern=r"yes|no"),
+    Column("first_year_applied", "int", "year first applied, only where verified", "year",
+           nullable=True, minimum=2005),
+    Column("first_year_status", "str", "verified / conflicting / not found",
+           pattern=r"verified|conflicting|not found"),
+    Column("evidence", "str", "what the sources say"),
+    Column("source_urls", "str", "pipe-separated source URLs"),
+)
+
+PUBLISHED_EFFECTS: tuple[Column, ...] = (
+    Column("id", "int", "running row number", minimum=1),
+    Column("programme", "str", "policy or programme (or natural experiment)"),
+    Column("country", "str", "country of the programme"),
+    Column("design", "str", "RCT / quasi-experiment / observational / meta-analysis",
+           pattern=r"RCT|quasi-experiment|observational|meta-analysis"),
+    Column("population", "str", "who was studied"),
+    Column("outcome", "str", "outcome measured"),
+    Column("estimate", "str",
+           "point estimate as stated in the source (text, e.g. '4 to 5'; empty if qualitative)",
+           "see column unit", nullable=True),
+    Column("unit", "str", "unit/scale of estimate and se"),
+    Column("se", "float", "standard error, only where stated", "see column unit",
+           nullable=True, minimum=0, exclusive_minimum=True),
+    Column("ci_low", "float", "lower confidence bound (none found)", "see column unit",
+           nullable=True),
+    Column("ci_high", "float", "upper confidence bound (none found)", "see column unit",
+           nullable=True),
+    Column("p_value", "float", "p-value or t-statistic (none found)", nullable=True),
+    Column("n", "str", "sample size as stated (text)", nullable=True),
+    Column("comparison", "str", "what is compared with what"),
+    Column("citation", "str", "author(s), year, title, journal/report"),
+    Column("source_location", "str", "web address or code file where the number was read"),
+    Column("quote", "str", "verbatim short quote (<= 40 words) containing the number"),
+)
+
 SCHEMAS: dict[str, tuple[Column, ...]] = {
     "paluck2019_contact_studies": CONTACT_STUDIES,
+    "cbs_gemeente_2024_population_origin_households_income": CBS_GEMEENTE_2024,
+    "cbs_kwb2024_wijk_population_origin": CBS_WIJK_2024,
+    "cbs_kwb2024_buurt_population_origin": CBS_BUURT_2024,
+    "derived_gemeente_segregation_indices_kwb2024": DERIVED_SEGREGATION_2024,
+    "cbs_kwb2019_amsterdam_wijk_buurt_housing_origin": AMSTERDAM_2019,
+    "cbs_kwb2012_2017_2019_gemeente_housing": GEMEENTE_HOUSING,
+    "leefbaarometer_3.0_2020_buurt_utrecht_province": LEEFBAAROMETER_UTRECHT,
+    "vogelaar_krachtwijken_2007": VOGELAAR_2007,
+    "rotterdamwet_municipalities": ROTTERDAMWET,
+    "published_effects_dispersal": PUBLISHED_EFFECTS,
 }
 """Schema of every resource in ``data/datapackage.json``, by resource name."""

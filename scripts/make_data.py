@@ -21,10 +21,20 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analysis.data import read_csv_checked, sha256_of  # noqa: E402
+from analysis.data import check_codes, read_csv_checked, sha256_of  # noqa: E402
 from analysis.schemas import SCHEMAS  # noqa: E402
 
 DATA_DIR = ROOT / "data"
+CBS_LICENCE = "CC BY 4.0 (CBS open data; attribute 'Bron: CBS')"
+GEMEENTE_LIST = "cbs_gemeente_2024_population_origin_households_income"
+"""Resource whose ``gemeente_code`` column is the list of known municipality codes."""
+KWB_SRC = (
+    "GitHub Swienn/ScientificDataAnalysisProject, commit "
+    "87339a8dfb4882cc5cee8a4ae5f598f3a0519791, StatLine CSV exports "
+    "Data/Kerncijfers_wijken_en_buurten_2024_11122025_141648.csv and "
+    "Data/Kerncijfers_wijken_en_buurten_2024_geslachten.csv (downloaded 11 Dec 2025), joined "
+    "by row position; codes from 'Regioaanduiding/Codering'"
+)
 
 RESOURCES: dict[str, dict] = {
     "paluck2019_contact_studies": {
@@ -54,17 +64,253 @@ RESOURCES: dict[str, dict] = {
             "of ethnic or national out-groups."
         ),
         "transform": None,
+        "code_checks": [],
+    },
+    "cbs_gemeente_2024_population_origin_households_income": {
+        "source_file": "cbs_gemeente_2024_population_origin_households_income.csv",
+        "title": "CBS municipalities 2024: population by origin, households, income",
+        "description": (
+            "One row per municipality (342, boundaries of 1 Jan 2024) plus the country row NL00: "
+            "population by origin country (Netherlands / Europe excl. NL / outside Europe), sex "
+            "and age (KWB 2024), households 1 Jan 2025 and household income 2024*."
+        ),
+        "citation": (
+            "Centraal Bureau voor de Statistiek (CBS), StatLine: Kerncijfers wijken en buurten "
+            "2024; Regionale kerncijfers Nederland (period 2025); Inkomen van huishoudens; "
+            "huishoudenskenmerken, regio (period 2024*)."
+        ),
+        "source": (
+            KWB_SRC + "; plus Data/Regionale_kerncijfers_Nederland_11122025_133649.csv and "
+            "Data/Inkomen_van_huishoudens__regio_11122025_135329.csv joined by normalised "
+            "municipality name (all 343 rows matched). pct_origin_* computed (2 decimals)."
+        ),
+        "licence": CBS_LICENCE,
+        "kind": "real",
+        "notes": (
+            "Income missing for Ameland, Renswoude, Rozendaal, Schiermonnikoog and Vlieland. "
+            "Origin uses the CBS herkomstland classification, not westers/niet-westers. "
+            "'2024*' = preliminary. StatLine table ids not in the export."
+        ),
+        "transform": None,
+        "code_checks": [],
+    },
+    "cbs_kwb2024_wijk_population_origin": {
+        "source_file": "cbs_kwb2024_wijk_population_origin.csv",
+        "title": "CBS KWB 2024: wijken (districts) by origin, sex and age",
+        "description": "One row per wijk (3,393) with counts on 1 Jan 2024.",
+        "citation": "CBS, StatLine: Kerncijfers wijken en buurten 2024.",
+        "source": KWB_SRC + "; gemeente_code = GM + characters 3-6 of the wijk code.",
+        "licence": CBS_LICENCE,
+        "kind": "real",
+        "notes": (
+            "CBS rounds wijk counts to multiples of 5 (small cells set to 0), so origin counts "
+            "can differ from population by up to 15; municipal totals are exact only in the "
+            "gemeente file."
+        ),
+        "transform": None,
+        "code_checks": [("gemeente_code", "municipality code")],
+    },
+    "cbs_kwb2024_buurt_population_origin": {
+        "source_file": "cbs_kwb2024_buurt_population_origin.csv",
+        "title": "CBS KWB 2024: buurten (neighbourhoods) by origin",
+        "description": "One row per buurt (14,574) with origin counts on 1 Jan 2024.",
+        "citation": "CBS, StatLine: Kerncijfers wijken en buurten 2024.",
+        "source": KWB_SRC + "; wijk_code = WK + characters 3-8 of the buurt code.",
+        "licence": CBS_LICENCE,
+        "kind": "real",
+        "notes": (
+            "CBS rounds buurt counts to multiples of 5 (small cells set to 0); indices computed "
+            "over small buurten are biased upward by this rounding."
+        ),
+        "transform": None,
+        "code_checks": [("gemeente_code", "municipality code")],
+    },
+    "derived_gemeente_segregation_indices_kwb2024": {
+        "source_file": "derived_gemeente_segregation_indices_kwb2024.csv",
+        "title": "Segregation indices per municipality, KWB 2024 (computed independently)",
+        "description": (
+            "Duncan dissimilarity (outside-Europe vs Netherlands origin, and vs all others) and "
+            "isolation of the outside-Europe-origin population, per municipality over wijken "
+            "and over buurten (342 x 2 rows)."
+        ),
+        "citation": "Computed from CBS Kerncijfers wijken en buurten 2024 (files above).",
+        "source": (
+            "Computed by the data curator from the wijk and buurt files with Python 3.11 + "
+            "pandas, independently of analysis/segregation.py; used as a reference in tests."
+        ),
+        "licence": "CC BY 4.0 (derived from CBS open data)",
+        "kind": "derived",
+        "notes": (
+            "Sanity values (D vs NL, buurt level): 's-Gravenhage 0.388, Amsterdam 0.317, "
+            "Utrecht 0.302, Rotterdam 0.282. D depends on unit size and is biased upward in "
+            "small units because of rounding."
+        ),
+        "transform": None,
+        "code_checks": [("gemeente_code", "municipality code")],
+    },
+    "cbs_kwb2019_amsterdam_wijk_buurt_housing_origin": {
+        "source_file": "cbs_kwb2019_amsterdam_wijk_buurt_housing_origin.csv",
+        "title": "CBS KWB 2019, Amsterdam: wijken and buurten, housing stock and origin",
+        "description": (
+            "Amsterdam only: 1 country row, 1 gemeente row, 99 wijken, 479 buurten; western / "
+            "non-western migration background, tenure incl. housing-corporation share, WOZ, "
+            "income, education, benefits."
+        ),
+        "citation": "CBS, StatLine: Kerncijfers wijken en buurten 2019 (table 84583NED).",
+        "source": (
+            "GitHub elakyc15/Group-7, data/Kerncijfers_wijken_en_buurten_2019.csv, commit "
+            "ad83ce919af5b42ad0b8c76c8ce7718d0ca0b04e (source sha256 d20f16ac...); R write.csv "
+            "copy of a StatLine download of 5 Jun 2025. Kept 58 variables + 5 identifiers of "
+            "117 columns, '.'/NA to empty, decimal commas to points; pct_western, "
+            "pct_nonwestern, pct_no_migration_background computed."
+        ),
+        "licence": CBS_LICENCE,
+        "kind": "real",
+        "notes": (
+            "Old origin classification (westers / niet-westers). Population on 1 Jan 2019; WOZ "
+            "and income refer to earlier years (check CBS metadata). Counts rounded to "
+            "multiples of 5, so shares in tiny buurten are rough (one buurt of 5 inhabitants has "
+            "pct_no_migration_background = -100)."
+        ),
+        "transform": None,
+        "code_checks": [],
+    },
+    "cbs_kwb2012_2017_2019_gemeente_housing": {
+        "source_file": "cbs_kwb2012_2017_2019_gemeente_housing.csv",
+        "title": "CBS municipalities 2012, 2017, 2019: dwellings, tenure, income, WOZ",
+        "description": (
+            "All municipalities in the boundaries of each year (415, 388, 355 rows): "
+            "population, dwelling stock, % owner-occupied, % rental, mean income per "
+            "inhabitant, mean WOZ value."
+        ),
+        "citation": (
+            "CBS, Wijk- en buurtkaart / Kerncijfers wijken en buurten 2012, 2017, 2019 (via "
+            "PDOK WFS service.pdok.nl/cbs/wijkenbuurten/<year>)."
+        ),
+        "source": (
+            "GitHub AnneVersion/geoinzicht-app, gemeenten_2012/2017/2019.geojson, commit "
+            "167d2924cc99b8748885f0bda2f5152dbe2fd3ae; properties copied unchanged and renamed, "
+            "geometry dropped, GM9999 and GM0998 'Buitenland' removed."
+        ),
+        "licence": CBS_LICENCE,
+        "kind": "real",
+        "notes": (
+            "No corporation vs other rental split. Percentages whole numbers. Income lags the "
+            "map edition by 2-3 years. Empty: income 6 rows, WOZ 11 rows. Codes are in the "
+            "boundaries of each year, so not all are in the 2024 list."
+        ),
+        "transform": None,
+        "code_checks": [],
+    },
+    "leefbaarometer_3.0_2020_buurt_utrecht_province": {
+        "source_file": "leefbaarometer_3.0_2020_buurt_utrecht_province.csv",
+        "title": "Leefbaarometer 3.0 (2020) by buurt, province of Utrecht",
+        "description": (
+            "969 buurten of the 26 municipalities of the province of Utrecht: Leefbaarometer "
+            "score and four dimension deviations, KWB 2022 population, dwellings, % "
+            "owner-occupied, CBS SES-WOA score."
+        ),
+        "citation": (
+            "Ministerie van BZK, Leefbaarometer 3.0, meting 2020; CBS Kerncijfers wijken en "
+            "buurten 2022; CBS 85163NED (SES-WOA)."
+        ),
+        "source": (
+            "GitHub Nelleke20/notebook.buurtenrecommender, demo/demodata/buurten.csv, commit "
+            "df26125b230f9300e5fd4688b781b8beae6e6ee2; columns renamed, values unchanged; "
+            "zeros that were CBS-suppressed values set to empty."
+        ),
+        "licence": (
+            "Leefbaarometer: licence not stated in the source repository (check "
+            "leefbaarometer.nl before redistribution); CBS parts CC BY 4.0"
+        ),
+        "kind": "real",
+        "notes": (
+            "One province only; mixes years (LBM 2020, KWB 2022 buurt codes). Leefbaarometer "
+            "empty for 255 buurten. The housing-stock dimension was dropped by the source."
+        ),
+        "transform": None,
+        "code_checks": [],
+    },
+    "vogelaar_krachtwijken_2007": {
+        "source_file": "vogelaar_krachtwijken_2007.csv",
+        "title": "Vogelaar krachtwijken (2007) as listed on Dutch Wikipedia",
+        "description": (
+            "The priority areas announced on 22 March 2007, one row per area item (41 items in "
+            "18 municipalities), with the 2024 CBS municipality code."
+        ),
+        "citation": "Wikipedia (nl), 'Vogelaarwijk', https://nl.wikipedia.org/wiki/Vogelaarwijk",
+        "source": (
+            "Table 'Gemeente - Wijk(en)' of the Wikipedia article, each listed item one row; "
+            "gemeente_code_2024 looked up by name in the CBS 2024 municipality file."
+        ),
+        "licence": "CC BY-SA 4.0 (Wikipedia)",
+        "kind": "real",
+        "notes": (
+            "Splitting the source cells gives 41 items, not the official 40; not checked "
+            "against the official ministry list. Areas are names, not CBS wijk codes."
+        ),
+        "transform": None,
+        "code_checks": [("gemeente_code_2024", "municipality code")],
+    },
+    "rotterdamwet_municipalities": {
+        "source_file": "rotterdamwet_municipalities.csv",
+        "title": "Municipalities that applied the Rotterdamwet (Wbmgp)",
+        "description": (
+            "Nine municipalities that at least one cited source says apply or applied housing "
+            "measures of the Wet bijzondere maatregelen grootstedelijke problematiek."
+        ),
+        "citation": (
+            "nl.wikipedia 'Wet bijzondere maatregelen grootstedelijke problematiek'; scobe.nl "
+            "(8 Jan 2024); huurderskoepelgrave.nl (19 Sep 2020); nhnieuws.nl (March 2022); "
+            "cortendegeer.nl Huisvestingsjournaal #14; Kamerstuk 33 797 nr. 3."
+        ),
+        "source": "Compiled by hand from the cited pages; URLs per row in source_urls.",
+        "licence": "Facts with citations; Wikipedia parts CC BY-SA 4.0",
+        "kind": "real",
+        "notes": (
+            "Sources disagree on the number of municipalities (6, 9 or 10). First year verified "
+            "only for Rotterdam (2006); Rotterdam stopped applying article 8 in spring 2022."
+        ),
+        "transform": None,
+        "code_checks": [("gemeente_code_2024", "municipality code")],
+    },
+    "published_effects_dispersal": {
+        "source_file": "published_effects_dispersal.csv",
+        "title": "Published effect estimates of dispersal, mobility and area programmes",
+        "description": (
+            "30 estimates transcribed from cited sources (MTO, Chicago demolitions, refugee "
+            "dispersal, krachtwijken, Rotterdamwet, contact), each with a verbatim quote."
+        ),
+        "citation": "See column citation (one source per row).",
+        "source": (
+            "Hand-built from retrieved public web pages and code files; a number was entered "
+            "only if it appears in the retrieved text (see quote, source_location)."
+        ),
+        "licence": "Facts with citations and short quotations",
+        "kind": "real",
+        "notes": (
+            "Many scales and designs, not comparable without rescaling. Rows 25-30 are "
+            "second-hand SEs; row 25 repeats row 1. Several MTO rows are re-analyses of the "
+            "same experiment, not independent."
+        ),
+        "transform": None,
+        "code_checks": [],
     },
 }
 
 
 def derive(name: str, spec: dict, shared: Path) -> bytes:
-    """Return the bytes of the derived CSV for one resource (validated, not yet written)."""
+    """Return the bytes of the derived CSV for one resource (validated, not yet written).
+
+    Without a ``transform`` the source bytes are kept as they are, so the sha256 recorded in
+    ``PROVENANCE.md`` still matches the copy in ``data/``.
+    """
     source = shared / spec["source_file"]
     frame = read_csv_checked(source, SCHEMAS[name])
+    if spec["transform"] is None:
+        return source.read_bytes()
     raw = pd.read_csv(source, dtype=str, keep_default_na=False)
-    if spec["transform"] is not None:
-        raw = spec["transform"](raw)
+    raw = spec["transform"](raw)
     buffer = io.StringIO()
     raw.to_csv(buffer, index=False, lineterminator="\n")
     assert len(raw) == len(frame)
@@ -78,44 +324,62 @@ def write_atomic(path: Path, payload: bytes) -> None:
     os.replace(handle.name, path)
 
 
+def validate(outputs: dict[str, bytes], tmp: Path) -> dict[str, tuple[pd.DataFrame, Path]]:
+    """Validate the exact bytes of every output (schema + municipality codes) in ``tmp``."""
+    checked: dict[str, tuple[pd.DataFrame, Path]] = {}
+    for name, payload in outputs.items():
+        check = tmp / f"{name}.csv"
+        check.write_bytes(payload)
+        checked[name] = (read_csv_checked(check, SCHEMAS[name]), check)
+    gemeenten = checked[GEMEENTE_LIST][0]
+    known = set(gemeenten.loc[gemeenten["level"] == "gemeente", "gemeente_code"])
+    for name, (frame, _) in checked.items():
+        for column, what in RESOURCES[name].get("code_checks", []):
+            check_codes(frame[column], known, source=f"{name}.csv", column=column, what=what)
+    return checked
+
+
+def resource_entry(name: str, frame: pd.DataFrame, path: Path) -> dict:
+    """Return the ``datapackage.json`` entry of one validated resource."""
+    spec = RESOURCES[name]
+    return {
+        "name": name,
+        "path": f"{name}.csv",
+        "title": spec["title"],
+        "description": spec["description"],
+        "kind": spec["kind"],
+        "citation": spec["citation"],
+        "source": spec["source"],
+        "licence": spec["licence"],
+        "notes": spec["notes"],
+        "rows": len(frame),
+        "columns": len(SCHEMAS[name]),
+        "sha256": sha256_of(path),
+        "schema": {
+            "fields": [
+                {"name": c.name, "type": c.kind, "description": c.description,
+                 "unit": c.unit, "nullable": c.nullable,
+                 **({"pattern": c.pattern} if c.pattern else {})}
+                for c in SCHEMAS[name]
+            ]
+        },
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Derive every resource, validate all of them, then write files and the datapackage."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=DATA_DIR, help="output folder")
     args = parser.parse_args(argv)
     outputs = {name: derive(name, spec, args.shared) for name, spec in RESOURCES.items()}
 
-    resources = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, payload in outputs.items():  # validate the exact bytes before writing anything
-            check = Path(tmp) / f"{name}.csv"
-            check.write_bytes(payload)
-            frame = read_csv_checked(check, SCHEMAS[name])
-            spec = RESOURCES[name]
-            resources.append(
-                {
-                    "name": name,
-                    "path": f"{name}.csv",
-                    "title": spec["title"],
-                    "description": spec["description"],
-                    "kind": spec["kind"],
-                    "citation": spec["citation"],
-                    "source": spec["source"],
-                    "licence": spec["licence"],
-                    "notes": spec["notes"],
-                    "rows": len(frame),
-                    "sha256": sha256_of(check),
-                    "schema": {
-                        "fields": [
-                            {"name": c.name, "type": c.kind, "description": c.description,
-                             "unit": c.unit, "nullable": c.nullable}
-                            for c in SCHEMAS[name]
-                        ]
-                    },
-                }
-            )
+    with tempfile.TemporaryDirectory() as tmp:  # validate the exact bytes before writing
+        checked = validate(outputs, Path(tmp))
+        resources = [resource_entry(name, *checked[name]) for name in outputs]
+    args.out.mkdir(parents=True, exist_ok=True)
     for name, payload in outputs.items():
-        write_atomic(DATA_DIR / f"{name}.csv", payload)
+        write_atomic(args.out / f"{name}.csv", payload)
     package = {
         "name": "spreiding-en-integratie",
         "title": "Data of the research book Spreiding en integratie",
@@ -124,11 +388,11 @@ def main(argv: list[str] | None = None) -> int:
         "resources": resources,
     }
     write_atomic(
-        DATA_DIR / "datapackage.json",
+        args.out / "datapackage.json",
         (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
     )
     for res in resources:
-        print(f"wrote data/{res['path']}: {res['rows']} rows, sha256 {res['sha256']}")
+        print(f"wrote {args.out.name}/{res['path']}: {res['rows']} rows, sha256 {res['sha256']}")
     return 0
 
 
