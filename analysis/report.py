@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +21,9 @@ import pandas as pd
 import xarray as xr
 
 from analysis.config import CI_PROB, FINDINGS_DIR, SEED
+
+_STARTED = time.perf_counter()
+"""When this module was first imported: the start of a chapter's execution, for its wall time."""
 
 
 def _glue(name: str, value: object) -> None:
@@ -139,20 +143,39 @@ def _jsonable(value: object) -> object:
     raise TypeError(f"not JSON serialisable: {type(value)}")
 
 
-def reproducibility_footer(idata: az.InferenceData | None = None) -> pd.DataFrame:
+def reproducibility_footer(
+    idata: az.InferenceData | None = None, *, started: float | None = None
+) -> pd.DataFrame:
     """Return a small table of what a reader needs to re-run a chapter.
 
-    Lists the seed, the sampler backend and settings and the sampling wall time (from
-    ``idata.attrs``, written by :func:`analysis.sampling.fit`), and the versions of the
-    scientific stack.
+    Lists the seed, the sampler backend and settings, the sampling and checking-pipeline wall
+    times (from ``idata.attrs``, written by :func:`analysis.sampling.fit` and
+    :func:`analysis.workflow.run_workflow`), the chapter's wall time so far and the versions of
+    the scientific stack.
+
+    Parameters
+    ----------
+    idata : arviz.InferenceData, optional
+        The chapter's main fit.
+    started : float, optional
+        ``time.perf_counter()`` at the chapter's start; by default the time ``analysis.report``
+        was first imported in the kernel (the chapter's first cell).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``item``, one column ``value``.
     """
     from importlib.metadata import version
 
     rows: list[tuple[str, str]] = [("seed", str(SEED)), ("python", platform.python_version())]
     if idata is not None:
-        for key in ("sampler_backend", "sampler_settings", "sampling_wall_time_s"):
+        for key in ("sampler_backend", "sampler_settings", "sampling_wall_time_s",
+                    "workflow_wall_time_s"):
             if key in idata.attrs:
                 rows.append((key.replace("_", " "), str(idata.attrs[key])))
+    elapsed = time.perf_counter() - (_STARTED if started is None else started)
+    rows.append(("chapter wall time s", f"{elapsed:.1f}"))
     for package in ("pymc", "pytensor", "arviz", "numpy", "pandas", "xarray", "seaborn",
                     "matplotlib", "myst-nb", "jupyter-book"):
         rows.append((package, version(package)))

@@ -105,7 +105,8 @@ def check_prior_predictive(
     Returns
     -------
     pandas.DataFrame
-        One row (index ``check``): quantity, share inside the bound, requirement, passed, reason.
+        One row (index ``check``): quantity, share of draws inside the bound, requirement,
+        passed, reason.
 
     Raises
     ------
@@ -125,7 +126,7 @@ def check_prior_predictive(
             {
                 "check": "prior predictive",
                 "quantity": f"|{var}| < {bound:g}",
-                "share of draws": f"{share:.1%}",
+                "share": share,
                 "requirement": f">= {prob:.0%}",
                 "passed": share >= prob,
                 "reason": reason,
@@ -268,6 +269,9 @@ def prior_sensitivity(
     prior = az.psens(idata, component="prior", component_var_names=component_vars,
                      var_names=list(var_names))
     likelihood = az.psens(idata, component="likelihood", var_names=list(var_names))
+    if isinstance(prior, xr.DataArray):  # ArviZ returns a bare array for a single variable
+        prior = prior.to_dataset(name=var_names[0])
+        likelihood = likelihood.to_dataset(name=var_names[0])
     rows = []
     for name in var_names:
         p_vals = np.atleast_1d(np.asarray(prior[name])).ravel()
@@ -349,6 +353,11 @@ class WorkflowResult:
     notes: dict[str, str] = field(default_factory=dict)
 
     @property
+    def prior_check_share(self) -> float:
+        """Share of prior draws inside the prior check's bound."""
+        return float(self.prior_check["share"].iloc[0])
+
+    @property
     def n_high_pareto_k(self) -> int:
         """Number of observations with Pareto k above 0.7."""
         return int(self.pareto_k["count"].iloc[1:].sum())
@@ -364,8 +373,8 @@ class WorkflowResult:
         ppc_flags = [s for s, row in self.ppc.iterrows() if row["flag"]]
         rows = [
             ("prior predictive",
-             f"{self.prior_check['quantity'].iloc[0]} in "
-             f"{self.prior_check['share of draws'].iloc[0]} of draws", "passed"),
+             f"{self.prior_check['quantity'].iloc[0]} in {self.prior_check_share:.1%} of draws",
+             "passed"),
             ("convergence gate",
              "R-hat, bulk/tail ESS, divergences, E-BFMI", "passed"),
             ("posterior predictive",

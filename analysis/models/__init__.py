@@ -7,6 +7,7 @@ from analysis.models.meta_analysis import (
     marginal_log_likelihood,
     new_study_effect,
     random_effects_dl,
+    simulate_meta_analysis,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "marginal_log_likelihood",
     "new_study_effect",
     "random_effects_dl",
+    "simulate_meta_analysis",
 ]

@@ -77,7 +77,8 @@ def build_meta_analysis(
     -------
     pymc.Model
         Variables ``mu``, ``tau``, ``z`` (non-centred only), ``beta`` (with moderators),
-        ``theta`` (study effects) and observed ``effect_size``.
+        ``theta`` (study effects) and observed ``effect_size``; data containers
+        ``standard_error``, ``effect_size_observed`` and ``x`` (with moderators).
 
     Examples
     --------
@@ -110,7 +111,11 @@ def build_meta_analysis(
         else:
             z = pm.Normal("z", 0.0, 1.0, dims="study")
             theta = pm.Deterministic("theta", mean + tau * z, dims="study")
-        pm.Normal("effect_size", theta, sigma=se, observed=y, dims="study")
+        # data containers, so simulation-based calibration can swap in simulated data
+        standard_error_data = pm.Data("standard_error", se, dims="study")
+        effect_size_observed = pm.Data("effect_size_observed", y, dims="study")
+        pm.Normal("effect_size", theta, sigma=standard_error_data, observed=effect_size_observed,
+                  dims="study")
     return model
 
 
@@ -220,11 +225,7 @@ def new_study_effect(idata: az.InferenceData, seed: int | np.random.Generator) -
     return (post["mu"] + post["tau"] * noise).rename("new_study_effect")
 
 
-def marginal_log_likelihood(
-    idata: az.InferenceData,
-    standard_error: np.ndarray | pd.Series,
-    moderators: pd.DataFrame | None = None,
-) -> xr.DataArray:
+def marginal_log_likelihood(idata: az.InferenceData) -> xr.DataArray:
     r"""Pointwise log-likelihood of each study with its own effect integrated out (for LOO).
 
     Conditional on :math:`\theta_i` a study informs mainly its own effect, so leaving it out
@@ -235,11 +236,8 @@ def marginal_log_likelihood(
     Parameters
     ----------
     idata : arviz.InferenceData
-        A fit of :func:`build_meta_analysis` (``posterior`` and ``observed_data`` groups).
-    standard_error : array-like
-        The standard errors the model was built with.
-    moderators : pandas.DataFrame, optional
-        The moderators the model was built with, if any.
+        A fit of :func:`build_meta_analysis` (groups ``posterior``, ``observed_data`` and
+        ``constant_data``, which holds the standard errors and moderators).
 
     Returns
     -------
@@ -248,13 +246,54 @@ def marginal_log_likelihood(
     """
     post = idata.posterior
     y = idata.observed_data["effect_size"]
-    se = xr.DataArray(np.asarray(standard_error, dtype=float), dims="study",
-                      coords={"study": y["study"].values})
+    se = idata.constant_data["standard_error"]
     mean = post["mu"]
-    if moderators is not None:
-        x = xr.DataArray(moderators.to_numpy(dtype=float), dims=("study", "moderator"),
-                         coords={"study": y["study"].values, "moderator": post["moderator"].values})
-        mean = mean + (x * post["beta"]).sum("moderator")
+    if "beta" in post:
+        mean = mean + (idata.constant_data["x"] * post["beta"]).sum("moderator")
     variance = se**2 + post["tau"] ** 2
     logp = -0.5 * (np.log(2 * np.pi * variance) + (y - mean) ** 2 / variance)
     return logp.transpose("chain", "draw", "study").rename("effect_size")
+
+
+def simulate_meta_analysis(
+    rng: np.random.Generator,
+    n_studies: int = 8,
+    priors: MetaAnalysisPriors | None = None,
+    se_range: tuple[float, float] = (0.1, 0.4),
+) -> tuple[dict[str, object], dict[str, object]]:
+    r"""Draw true parameters from the priors and a SIMULATED meta-analysis given them.
+
+    The documented data-generating process of :func:`build_meta_analysis` (no moderators),
+    written independently of the PyMC model, for simulation-based calibration and recovery:
+    :math:`\mu \sim \mathcal{N}(0, \sigma_\mu)`, :math:`\tau \sim \mathcal{N}^+(0,
+    \sigma_\tau)`, :math:`\theta_i = \mu + \tau z_i`, :math:`y_i \sim \mathcal{N}(\theta_i,
+    s_i)` with :math:`s_i \sim U(\text{se\_range})`.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of randomness.
+    n_studies : int, default 8
+        Number of simulated studies.
+    priors : MetaAnalysisPriors, optional
+        Prior scales to draw the truth from (defaults as in the model).
+    se_range : tuple of float, default (0.1, 0.4)
+        Range of the simulated standard errors.
+
+    Returns
+    -------
+    truth : dict
+        ``mu``, ``tau``, ``theta`` (array of ``n_studies``).
+    data : dict
+        Keyword arguments of :func:`build_meta_analysis`: ``effect_size``, ``standard_error``,
+        ``study`` (labels ``sim_01``, ...).
+    """
+    priors = priors or MetaAnalysisPriors()
+    mu = rng.normal(0.0, priors.mu_sd)
+    tau = abs(rng.normal(0.0, priors.tau_sd))
+    theta = mu + tau * rng.standard_normal(n_studies)
+    se = rng.uniform(*se_range, size=n_studies)
+    y = rng.normal(theta, se)
+    study = [f"sim_{i + 1:02d}" for i in range(n_studies)]
+    truth = {"mu": float(mu), "tau": float(tau), "theta": theta}
+    return truth, {"effect_size": y, "standard_error": se, "study": study}
