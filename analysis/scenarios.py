@@ -74,6 +74,22 @@ def implied_dissimilarity(mu: np.ndarray, rho: np.ndarray) -> np.ndarray:
     return mad / (2.0 * mu * (1.0 - mu))
 
 
+def correlation_ratio(isolation: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Correlation ratio eta squared (revised isolation index) from isolation and group share.
+
+    ``eta2 = (xPx - P) / (1 - P)``: the share of the variance of group membership that lies
+    between areas (Massey & Denton 1988).
+
+    Examples
+    --------
+    >>> float(correlation_ratio(0.5, 0.2))  # (0.5 - 0.2) / 0.8
+    0.375
+    """
+    isolation = np.asarray(isolation, dtype=float)
+    share = np.asarray(share, dtype=float)
+    return (isolation - share) / (1.0 - share)
+
+
 def movers_to_reduce(d: np.ndarray, group_total: np.ndarray, target: float = 0.5) -> np.ndarray:
     """Group members who must move to other areas to bring D down to ``target`` times D.
 
