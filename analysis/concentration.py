@@ -1,4 +1,4 @@
-"""Model-ready tables for the concentration chapters: wijken with municipal covariates, Amsterdam buurten.
+"""Model-ready tables for the concentration chapters: wijken with covariates, Amsterdam buurten.
 
 Everything here is pandas only: it joins the curated files of ``data/`` (through
 :mod:`analysis.data`), handles the municipal mergers between 2019 and 2024 explicitly, and
@@ -34,7 +34,8 @@ MERGERS_2019_2024: dict[str, tuple[str, ...]] = {
 """2024 municipalities formed by a merger after 2019, with their 2019 predecessor codes.
 
 Their 2019 housing values are the dwelling-weighted means of the predecessors (a test checks
-that the predecessors' 2019 population is within 5 % of the 2024 population). Three other
+that the predecessors' 2019 population is within 10 % of the 2024 population; Dijk en
+Waard grew 6 %). Three other
 2019 municipalities were absorbed into a continuing municipality (Beemster into Purmerend,
 Weesp into Amsterdam, Haaren split over four) and are not added: the continuing
 municipality keeps its own 2019 value.

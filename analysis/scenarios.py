@@ -11,7 +11,8 @@ deviation
 
 .. math::
 
-    E|p - \mu| = \frac{2\,\alpha^\alpha \beta^\beta}{B(\alpha, \beta)\,(\alpha+\beta)^{\alpha+\beta+1}},
+    E|p - \mu| = \frac{2\,\alpha^\alpha \beta^\beta}
+                        {B(\alpha, \beta)\,(\alpha+\beta)^{\alpha+\beta+1}},
 
 and the correlation ratio (:math:`\eta^2`, revised isolation index) is :math:`\rho` itself.
 """
@@ -184,7 +185,7 @@ def weighted_median(values: np.ndarray, weights: np.ndarray | None = None) -> fl
 
 def buurt_scenario_shares(idata, data: pd.DataFrame, scenario: Mapping[str, float] | None,
                           predictors: tuple[str, ...]) -> xr.DataArray:
-    """Expected buurt shares of the buurt-in-wijk model, as fitted or under a scenario.
+    """Return the expected buurt shares of the buurt-in-wijk model, as fitted or under a scenario.
 
     Parameters
     ----------

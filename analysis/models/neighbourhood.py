@@ -141,9 +141,61 @@ def build_composition_model(
         rho = pm.Deterministic("rho", pm.math.invlogit(c + pt.dot(x, d) + sigma_v * v),
                                dims="municipality")
         phi = (1.0 - rho) / rho
+        y_obs = pm.Data("y_obs", y, dims="wijk")
         pm.BetaBinomial("y", alpha=(mu * phi)[idx], beta=((1.0 - mu) * phi)[idx], n=n,
-                        observed=y, dims="wijk")
+                        observed=y_obs, dims="wijk")
     return model
+
+
+def simulate_composition(
+    rng: np.random.Generator,
+    *,
+    n_municipalities: int = 12,
+    wijken_per_municipality: int = 6,
+    residents: int = 2000,
+    n_covariates: int = 2,
+    covariates: pd.DataFrame | None = None,
+    priors: CompositionPriors | None = None,
+) -> tuple[dict[str, object], dict[str, object]]:
+    """Draw SIMULATED parameters from the composition model's priors and wijk counts given them.
+
+    An independent NumPy simulator (it does not call PyMC), for simulation-based calibration
+    and recovery tests. Every wijk has ``residents`` residents (a fixed design). Pass
+    ``covariates`` to keep the covariate design fixed across simulations (needed by SBC with a
+    model compiled once, where only the observed counts are swapped).
+
+    Returns
+    -------
+    truth : dict
+        ``a, b, sigma_u, c, d, sigma_v`` (and the implied ``mu``, ``rho``).
+    data : dict
+        Keyword arguments of :func:`build_composition_model` (``y, n, municipality_idx,
+        covariates``).
+    """
+    priors = priors or CompositionPriors()
+    if covariates is None:
+        covariates = pd.DataFrame(rng.normal(size=(n_municipalities, n_covariates)),
+                                  index=[f"GM{i:04d}" for i in range(n_municipalities)],
+                                  columns=[f"x{k}" for k in range(n_covariates)])
+    x = covariates
+    n_municipalities, n_covariates = x.shape
+    a = rng.normal(priors.a_mu, priors.a_sd)
+    c = rng.normal(priors.c_mu, priors.c_sd)
+    b = rng.normal(0.0, priors.b_sd, n_covariates)
+    d = rng.normal(0.0, priors.b_sd, n_covariates)
+    sigma_u = abs(rng.normal(0.0, priors.sigma_sd))
+    sigma_v = abs(rng.normal(0.0, priors.sigma_sd))
+    expit = lambda v: 1.0 / (1.0 + np.exp(-v))  # noqa: E731
+    mu = expit(a + x.to_numpy() @ b + sigma_u * rng.normal(size=n_municipalities))
+    rho = expit(c + x.to_numpy() @ d + sigma_v * rng.normal(size=n_municipalities))
+    idx = np.repeat(np.arange(n_municipalities), wijken_per_municipality)
+    phi = (1.0 - rho) / rho
+    share = rng.beta((mu * phi)[idx], ((1.0 - mu) * phi)[idx])
+    n = np.full(idx.size, residents)
+    y = rng.binomial(n, share)
+    truth = {"a": a, "b": b, "sigma_u": sigma_u, "c": c, "d": d, "sigma_v": sigma_v,
+             "mu": mu, "rho": rho}
+    return truth, {"y": y, "n": n, "municipality_idx": idx, "covariates": x}
 
 
 @dataclass(frozen=True)
