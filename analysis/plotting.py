@@ -115,3 +115,130 @@ def plot_estimates_vs_truth(
 def _n_rows(idata: az.InferenceData, var_names: list[str]) -> int:
     """Count the scalar rows a forest plot of ``var_names`` will have."""
     return int(sum(np.prod(idata.posterior[v].shape[2:], dtype=int) for v in var_names))
+
+
+def plot_segregation_by_size(table: pd.DataFrame, *, index: str = "dissimilarity",
+                             highlight: str = "vogelaar", title: str = "") -> Figure:
+    """Scatter a segregation index against municipal population (log scale).
+
+    ``table`` has one row per municipality with ``population``, ``index`` and the boolean
+    column ``highlight`` (drawn in a second colour and labelled with ``gemeente_naam``).
+    """
+    colours = sns.color_palette(PALETTE)
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    base = table[~table[highlight]]
+    marked = table[table[highlight]]
+    ax.scatter(base["population"], base[index], s=12, color=colours[0], alpha=0.6,
+               label="other municipalities")
+    ax.scatter(marked["population"], marked[index], s=30, color=colours[3],
+               label=f"{highlight} municipalities", zorder=3)
+    for _, row in marked.iterrows():
+        ax.annotate(row["gemeente_naam"], (row["population"], row[index]), fontsize=7,
+                    xytext=(3, 2), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_xlabel("population, 1 January 2024 (log scale)")
+    ax.set_ylabel(index.replace("_", " "))
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def plot_icc_shrinkage(observed: pd.Series, n_units: pd.Series, idata: az.InferenceData, *,
+                       var_name: str = "rho", title: str = "") -> Figure:
+    """Observed correlation ratio of each municipality against its partially pooled posterior.
+
+    Points below the diagonal were pulled down, above it up; point size grows with the number
+    of wijken (the information each municipality brings). Vertical bars are 94 % HDIs.
+    """
+    post = idata.posterior[var_name]
+    mean = post.mean(("chain", "draw")).to_series().reindex(observed.index)
+    hdi = az.hdi(post, hdi_prob=0.94)[var_name].to_pandas().reindex(observed.index)
+    colours = sns.color_palette(PALETTE)
+    fig, ax = plt.subplots(figsize=(6.5, 5))
+    ax.vlines(observed, hdi.iloc[:, 0], hdi.iloc[:, 1], color="0.75", lw=0.6, zorder=1)
+    ax.scatter(observed, mean, s=4 + 2 * n_units.reindex(observed.index), color=colours[0],
+               alpha=0.7, zorder=2, label="posterior mean (size = number of wijken)")
+    top = max(observed.max(), hdi.iloc[:, 1].max()) * 1.05
+    ax.plot([0, top], [0, top], color="0.3", ls="--", lw=1, label="no pooling (diagonal)")
+    ax.set_xscale("symlog", linthresh=0.01)
+    ax.set_yscale("symlog", linthresh=0.01)
+    ax.set_xlabel("observed correlation ratio (eta squared) over wijken")
+    ax.set_ylabel("model-based rho (posterior)")
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def plot_ranked_intervals(draws: pd.DataFrame, *, highlight: pd.Index | None = None,
+                          xlabel: str, title: str, n_show: int = 15) -> Figure:
+    """Forest of the ``n_show`` highest and lowest units by posterior mean, plus ``highlight``.
+
+    ``draws`` has one column per unit (e.g. municipality name) and one row per posterior draw.
+    Highlighted units are drawn in a second colour whether or not they rank at the extremes.
+    """
+    summary = pd.DataFrame({"mean": draws.mean(), "lo": draws.quantile(0.03),
+                            "hi": draws.quantile(0.97)}).sort_values("mean")
+    keep = set(summary.index[:n_show]) | set(summary.index[-n_show:])
+    if highlight is not None:
+        keep |= set(highlight)
+    shown = summary.loc[[i for i in summary.index if i in keep]]
+    colours = sns.color_palette(PALETTE)
+    fig, ax = plt.subplots(figsize=(7, 0.2 * len(shown) + 1.2))
+    y = np.arange(len(shown))
+    marked = np.array([highlight is not None and i in highlight for i in shown.index])
+    for flag, colour in ((False, colours[0]), (True, colours[3])):
+        sel = marked == flag
+        ax.hlines(y[sel], shown["lo"][sel], shown["hi"][sel], color=colour, lw=1.5)
+        ax.scatter(shown["mean"][sel], y[sel], color=colour, s=12, zorder=3,
+                   label="Vogelaar municipality" if flag else "other")
+    ax.set_yticks(y, shown.index, fontsize=7)
+    ax.axvline(0.0, color="0.4", lw=1, ls="--")
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def plot_buurt_shares(data: pd.DataFrame, fitted: pd.Series, *, x: str, xlabel: str,
+                      title: str) -> Figure:
+    """Observed buurt share of the group against a predictor, with the fitted expected shares."""
+    colours = sns.color_palette(PALETTE)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    share = data["y"] / data["n"]
+    ax.scatter(data[x], share, s=data["n"] / 150, color=colours[0], alpha=0.5,
+               label="observed buurt (size = population)")
+    ax.scatter(data[x], fitted, s=6, color=colours[3], label="posterior mean of expected share")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("share with non-western migration background")
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def plot_scenario_densities(samples: dict[str, np.ndarray], *, observed: float | None = None,
+                            xlabel: str, title: str) -> Figure:
+    """Overlaid posterior (predictive) densities of one quantity under several scenarios."""
+    colours = sns.color_palette(PALETTE)
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    for k, (label, values) in enumerate(samples.items()):
+        sns.kdeplot(np.asarray(values), ax=ax, color=colours[k], fill=True, alpha=0.25,
+                    label=label)
+    if observed is not None:
+        ax.axvline(observed, color="black", lw=1.5, ls="--", label="observed")
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8)
+    return fig
+
+
+def plot_interval_bars(summary: pd.DataFrame, *, xlabel: str, title: str) -> Figure:
+    """Horizontal bars (``mean``) with 94 % intervals (``lo``, ``hi``), one row per label."""
+    colours = sns.color_palette(PALETTE)
+    fig, ax = plt.subplots(figsize=(7, 0.3 * len(summary) + 1.2))
+    y = np.arange(len(summary))
+    ax.barh(y, summary["mean"], color=colours[0], alpha=0.7)
+    ax.hlines(y, summary["lo"], summary["hi"], color="black", lw=1.2)
+    ax.set_yticks(y, summary.index, fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    return fig

@@ -9,8 +9,20 @@ from analysis.models.meta_analysis import (
     random_effects_dl,
     simulate_meta_analysis,
 )
+from analysis.models.neighbourhood import (
+    BuurtPriors,
+    CompositionPriors,
+    build_buurt_model,
+    build_composition_model,
+    simulate_composition,
+)
 
 __all__ = [
+    "BuurtPriors",
+    "CompositionPriors",
+    "build_buurt_model",
+    "build_composition_model",
+    "simulate_composition",
     "MetaAnalysisPriors",
     "build_meta_analysis",
     "exact_posterior",

@@ -1,0 +1,76 @@
+"""Share one expensive, checked fit between chapters: a build-local cache keyed by a hash.
+
+The key hashes the checksums of the data files used, the source of the modules that build and
+check the model, the sampler settings, the seed and any model settings. A chapter that needs a
+fit another chapter already ran loads it instead of sampling the same model again; any change
+to the data, the code or the settings gives a new key and a fresh fit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
+
+from analysis.config import BUILD_DIR, SAMPLER_KWARGS, SEED
+from analysis.data import load_datapackage
+
+FIT_DIR = BUILD_DIR / "fits"
+"""Folder of cached fits (inside ``_build``: ``nox -s clean`` deletes it)."""
+
+
+def fit_key(name: str, *, resources: Sequence[str], modules: Sequence[ModuleType],
+            settings: Mapping[str, object] | None = None) -> str:
+    """Return a 16-character hash identifying a fit.
+
+    Parameters
+    ----------
+    name : str
+        Name of the fit.
+    resources : sequence of str
+        Data resources (``data/datapackage.json`` names) the fit reads; their sha256 enter.
+    modules : sequence of module
+        Modules whose source code enters (model builder, data preparation, pipeline).
+    settings : mapping, optional
+        Model settings (priors, thresholds); JSON-serialisable via ``repr``.
+    """
+    checksums = {r["name"]: r["sha256"] for r in load_datapackage()["resources"]}
+    missing = [r for r in resources if r not in checksums]
+    if missing:
+        raise KeyError(f"fit {name!r}: unknown data resources {missing}")
+    payload = {
+        "name": name,
+        "data": {r: checksums[r] for r in resources},
+        "code": {m.__name__: hashlib.sha256(inspect.getsource(m).encode()).hexdigest()
+                 for m in modules},
+        "sampler": repr(SAMPLER_KWARGS),
+        "backend": os.environ.get("BOOK_SAMPLER", ""),
+        "seed": SEED,
+        "settings": repr(dict(settings or {})),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def cached(name: str, key: str, run: Callable[[], object], *, fit_dir: Path = FIT_DIR) -> object:
+    """Return the cached result of ``run`` for ``(name, key)``, running and storing it if absent.
+
+    The result (e.g. an :class:`analysis.workflow.WorkflowResult`) is pickled to
+    ``<fit_dir>/<name>-<key>.pkl`` atomically; the file is only ever read back by this book's
+    own build.
+    """
+    path = Path(fit_dir) / f"{name}-{key}.pkl"
+    if path.is_file():
+        with path.open("rb") as handle:
+            return pickle.load(handle)  # noqa: S301 - written by this function only
+    result = run()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("wb", dir=path.parent, suffix=".tmp", delete=False) as fh:
+        pickle.dump(result, fh)
+    os.replace(fh.name, path)
+    return result

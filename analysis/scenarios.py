@@ -1,0 +1,256 @@
+r"""Derived quantities and counterfactual scenarios on the fitted neighbourhood models.
+
+Pure NumPy maths first (tested against hand-computed values), then the functions that apply it
+to posterior draws.
+
+If the shares :math:`p` of a group in a municipality's (large, equal-sized) areas follow a
+Beta distribution with mean :math:`\mu` and intra-class correlation :math:`\rho` (so
+:math:`\alpha = \mu\phi`, :math:`\beta = (1-\mu)\phi`, :math:`\phi = 1/\rho - 1`), the
+dissimilarity index is :math:`D = E|p - \mu| / (2\mu(1-\mu))` with the Beta mean absolute
+deviation
+
+.. math::
+
+    E|p - \mu| = \frac{2\,\alpha^\alpha \beta^\beta}
+                        {B(\alpha, \beta)\,(\alpha+\beta)^{\alpha+\beta+1}},
+
+and the correlation ratio (:math:`\eta^2`, revised isolation index) is :math:`\rho` itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy.special import betaln, expit
+
+from analysis.segregation import dissimilarity
+
+
+def beta_mean_abs_deviation(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """Mean absolute deviation from the mean of a Beta(alpha, beta) distribution.
+
+    Computed on the log scale so that large ``alpha + beta`` (weak segregation) does not
+    overflow.
+
+    Examples
+    --------
+    >>> float(beta_mean_abs_deviation(1.0, 1.0))  # uniform: E|p - 1/2| = 1/4
+    0.25
+    """
+    alpha = np.asarray(alpha, dtype=float)
+    beta = np.asarray(beta, dtype=float)
+    total = alpha + beta
+    log_mad = (np.log(2.0) + alpha * np.log(alpha) + beta * np.log(beta)
+               - betaln(alpha, beta) - (total + 1.0) * np.log(total))
+    return np.exp(log_mad)
+
+
+def implied_dissimilarity(mu: np.ndarray, rho: np.ndarray) -> np.ndarray:
+    """Dissimilarity index D implied by Beta-distributed area shares with mean mu and ICC rho.
+
+    Parameters
+    ----------
+    mu : array-like
+        Mean group share, in (0, 1).
+    rho : array-like
+        Intra-class correlation (between-area share of the variance), in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        D in [0, 1], broadcast over the inputs.
+
+    Examples
+    --------
+    >>> float(implied_dissimilarity(0.5, 1 / 3))  # Beta(1, 1): D = 0.25 / (2 * 0.25)
+    0.5
+    """
+    mu = np.asarray(mu, dtype=float)
+    rho = np.asarray(rho, dtype=float)
+    phi = 1.0 / rho - 1.0
+    mad = beta_mean_abs_deviation(mu * phi, (1.0 - mu) * phi)
+    return mad / (2.0 * mu * (1.0 - mu))
+
+
+def correlation_ratio(isolation: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Correlation ratio eta squared (revised isolation index) from isolation and group share.
+
+    ``eta2 = (xPx - P) / (1 - P)``: the share of the variance of group membership that lies
+    between areas (Massey & Denton 1988).
+
+    Examples
+    --------
+    >>> float(correlation_ratio(0.5, 0.2))  # (0.5 - 0.2) / 0.8
+    0.375
+    """
+    isolation = np.asarray(isolation, dtype=float)
+    share = np.asarray(share, dtype=float)
+    return (isolation - share) / (1.0 - share)
+
+
+def movers_to_reduce(d: np.ndarray, group_total: np.ndarray, target: float = 0.5) -> np.ndarray:
+    """Group members who must move to other areas to bring D down to ``target`` times D.
+
+    D is the share of the group that would have to move, to areas where it is
+    under-represented, for an even spread (Duncan & Duncan 1955), when each move lowers D by
+    ``1 / group_total`` (optimal moves). Halving D therefore takes ``D / 2 * group_total``
+    moves.
+
+    Examples
+    --------
+    >>> float(movers_to_reduce(0.4, 10_000))
+    2000.0
+    """
+    if not 0.0 <= target <= 1.0:
+        raise ValueError(f"target must lie in [0, 1], got {target}")
+    return (1.0 - target) * np.asarray(d, dtype=float) * np.asarray(group_total, dtype=float)
+
+
+def composition_dissimilarity(idata, covariates: pd.DataFrame | None = None,
+                              coefficients: str = "d") -> xr.DataArray:
+    """Posterior draws of each municipality's implied D, optionally under changed covariates.
+
+    Parameters
+    ----------
+    idata : arviz.InferenceData
+        A fit of :func:`analysis.models.neighbourhood.build_composition_model`.
+    covariates : pandas.DataFrame, optional
+        Standardised covariates of a scenario (same index and columns as in the fit). The ICC
+        is recomputed as ``logit rho = c + x d + sigma_v v`` with each municipality's own
+        effect ``v`` kept; ``mu`` is kept as fitted. Without it the fitted ``rho`` is used.
+    coefficients : str, default "d"
+        Name of the ICC regression coefficients.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(chain, draw, municipality)``.
+    """
+    post = idata.posterior
+    if covariates is None:
+        rho = post["rho"]
+    else:
+        rho = scenario_rho(idata, covariates, coefficients)
+    return xr.apply_ufunc(implied_dissimilarity, post["mu"], rho)
+
+
+def scenario_rho(idata, covariates: pd.DataFrame, coefficients: str = "d") -> xr.DataArray:
+    """Posterior ICC of every municipality if its covariates were ``covariates``."""
+    post = idata.posterior
+    x = xr.DataArray(covariates.to_numpy(dtype=float), dims=("municipality", "covariate"),
+                     coords={"municipality": post["municipality"].values,
+                             "covariate": post["covariate"].values})
+    eta = post["c"] + (x * post[coefficients]).sum("covariate") + post["sigma_v"] * post["v"]
+    return xr.apply_ufunc(expit, eta)
+
+
+def move_to_median(covariates: pd.DataFrame, columns: list[str] | tuple[str, ...],
+                   weights: pd.Series | None = None) -> pd.DataFrame:
+    """Return ``covariates`` with ``columns`` set to their (optionally weighted) median.
+
+    Parameters
+    ----------
+    covariates : pandas.DataFrame
+        Covariates, one row per municipality.
+    columns : sequence of str
+        Columns to move.
+    weights : pandas.Series, optional
+        Weights (e.g. population) for a weighted median; the plain median over rows if None.
+    """
+    moved = covariates.copy()
+    for col in columns:
+        moved[col] = weighted_median(covariates[col].to_numpy(),
+                                     None if weights is None else weights.to_numpy())
+    return moved
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """Weighted median: the smallest value at which the cumulative weight reaches one half.
+
+    Examples
+    --------
+    >>> weighted_median(np.array([1.0, 2.0, 10.0]), np.array([1.0, 1.0, 5.0]))
+    10.0
+    """
+    values = np.asarray(values, dtype=float)
+    if weights is None:
+        return float(np.median(values))
+    order = np.argsort(values)
+    cum = np.cumsum(np.asarray(weights, dtype=float)[order])
+    return float(values[order][np.searchsorted(cum, 0.5 * cum[-1])])
+
+
+def buurt_scenario_shares(idata, data: pd.DataFrame, scenario: Mapping[str, float] | None,
+                          predictors: tuple[str, ...]) -> xr.DataArray:
+    """Return the expected buurt shares of the buurt-in-wijk model, as fitted or under a scenario.
+
+    Parameters
+    ----------
+    idata : arviz.InferenceData
+        A fit of :func:`analysis.models.neighbourhood.build_buurt_model`.
+    data : pandas.DataFrame
+        The buurt table the model was fitted to (:func:`analysis.concentration.amsterdam_buurten`).
+    scenario : mapping of str to float, optional
+        Raw value (percent) every buurt of the city takes for each named predictor: the within
+        part becomes 0 and the between part the standardised value. Unnamed predictors keep
+        their observed values. ``None`` returns the fitted expected shares ``m``.
+    predictors : tuple of str
+        The predictors in the model's order.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(chain, draw, buurt)``. Each wijk keeps its own intercept: what the model
+        attributes to the wijk beyond its housing is not changed by the scenario.
+    """
+    post = idata.posterior
+    if scenario is None:
+        return post["m"]
+    within = data[[p + "_within" for p in predictors]].to_numpy(dtype=float).copy()
+    between = data[[p + "_between" for p in predictors]].to_numpy(dtype=float).copy()
+    centre, scale = data.attrs["centre"], data.attrs["scale"]
+    for j, name in enumerate(predictors):
+        if name in scenario:
+            within[:, j] = 0.0
+            between[:, j] = (scenario[name] - centre[name]) / scale[name]
+    dims = ("buurt", "predictor")
+    coords = {"buurt": post["buurt"].values, "predictor": post["predictor"].values}
+    xw = xr.DataArray(within, dims=dims, coords=coords)
+    xb = xr.DataArray(between, dims=dims, coords=coords)
+    wijk_idx = xr.DataArray(data["wijk_idx"].to_numpy(), dims="buurt")
+    alpha = post["alpha"].isel(wijk=wijk_idx)
+    slope = post["slope_within"].isel(wijk=wijk_idx)
+    eta = (post["a"] + alpha + (slope * xw).sum("predictor")
+           + (post["gamma_between"] * xb).sum("predictor"))
+    return xr.apply_ufunc(expit, eta).drop_vars("wijk", errors="ignore")
+
+
+def predictive_dissimilarity(shares: xr.DataArray, n: np.ndarray, rho: xr.DataArray,
+                             rng: np.random.Generator, *, draws: int = 1000) -> xr.DataArray:
+    """Dissimilarity of replicated buurt counts drawn from the beta-binomial model.
+
+    For each of ``draws`` posterior draws, buurt shares are drawn from
+    ``Beta(m phi, (1 - m) phi)`` and counts from ``Binomial(n, p)``; D of the replicated
+    counts (group against everyone else) is returned. With the fitted shares this is a
+    posterior predictive check of D; with scenario shares it is the scenario's D, including
+    the buurt-level variation the predictors do not explain.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dim ``sample`` of length ``draws``.
+    """
+    m = shares.stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
+    r = rho.stack(sample=("chain", "draw")).to_numpy()
+    pick = rng.choice(m.shape[0], size=min(draws, m.shape[0]), replace=False)
+    n = np.asarray(n, dtype=int)
+    out = np.empty(pick.size)
+    for k, s in enumerate(pick):
+        phi = 1.0 / r[s] - 1.0
+        p = rng.beta(m[s] * phi, (1.0 - m[s]) * phi)
+        y = rng.binomial(n, p)
+        out[k] = dissimilarity(y, n - y)
+    return xr.DataArray(out, dims="sample")

@@ -1,0 +1,63 @@
+"""Neighbourhood composition models (analysis/models/neighbourhood.py): errors, SBC, recovery."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.models import build_buurt_model, build_composition_model, simulate_composition
+from analysis.sampling import fit
+from analysis.sbc import check_recovery, run_sbc
+
+
+def test_composition_model_names_the_wijk_row_with_impossible_counts():
+    x = pd.DataFrame({"x0": [0.0, 1.0]}, index=["GM0001", "GM0002"])
+    with pytest.raises(ValueError, match=r"wijk row 1: need 0 <= y <= n and n > 0, got y=12, n=10"):
+        build_composition_model([1, 12], [10, 10], [0, 1], x)
+
+
+def test_composition_model_rejects_out_of_range_municipality_index():
+    x = pd.DataFrame({"x0": [0.0]}, index=["GM0001"])
+    with pytest.raises(ValueError, match=r"municipality_idx must lie in 0..0"):
+        build_composition_model([1], [10], [1], x)
+
+
+def test_buurt_model_requires_matching_within_and_between_columns():
+    within = pd.DataFrame({"corp": [0.1]})
+    between = pd.DataFrame({"lowinc": [0.1]})
+    with pytest.raises(ValueError, match=r"same predictor columns"):
+        build_buurt_model([1], [10], [0], within, between, wijk=["WK1"])
+
+
+def test_composition_simulator_draws_counts_within_bounds(rng):
+    truth, data = simulate_composition(rng)
+    assert data["y"].shape == data["n"].shape == (72,)
+    assert (data["y"] >= 0).all() and (data["y"] <= data["n"]).all()
+    assert 0 < truth["sigma_v"] and set(truth) >= {"a", "c", "b", "d"}
+
+
+@pytest.mark.slow
+def test_composition_model_recovers_simulated_truth(rng):
+    """SIMULATED: 30 municipalities x 12 wijken of 3,000 residents, fixed truth."""
+    truth, data = simulate_composition(rng, n_municipalities=30, wijken_per_municipality=12,
+                                       residents=3000)
+    idata = fit(build_composition_model(**data), seed=rng, chains=2, draws=500, tune=500)
+    table = check_recovery(idata, {k: truth[k] for k in ("c", "d", "sigma_v", "rho")},
+                           label="composition recovery")
+    assert table["passed"].all()
+
+
+@pytest.mark.slow
+def test_sbc_composition_ranks_are_uniform():
+    """SIMULATED SBC on tiny data (8 municipalities x 4 wijken); nutpie compiles once, so the
+    covariate design is fixed and only the counts change between simulations."""
+    design = pd.DataFrame({"x0": np.linspace(-1.5, 1.5, 8)},
+                          index=[f"GM{i:04d}" for i in range(8)])
+    result = run_sbc(lambda d: build_composition_model(**d),
+                     lambda r: simulate_composition(r, wijken_per_municipality=4, residents=500,
+                                                    covariates=design),
+                     n_simulations=60, seed=20240601, label="composition",
+                     var_names=["a", "c", "sigma_u", "sigma_v"])
+    table = result.check()
+    assert table["passed"].all()
