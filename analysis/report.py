@@ -118,19 +118,20 @@ class Findings:
         _glue(name, float(value))
         return record
 
-    def table(self, *, decimals: int = 3) -> pd.DataFrame:
-        """Return the posterior findings for display: mean, SD, HDI bounds and MCSE, rounded.
+    def table(self, *, decimals: int = 3, posterior_only: bool = False) -> pd.DataFrame:
+        """Return the findings as a table, one row per finding, rounded for display.
 
-        Findings added with :meth:`add_value` (exact numbers) are left out; they have no
-        posterior spread. ``pd.DataFrame(findings.records.values())`` gives everything.
+        Columns: ``description``, ``mean``, ``sd``, ``hdi_low``, ``hdi_high``, ``mcse_mean``
+        (posterior findings) and ``value`` (exact numbers from :meth:`add_value`). With
+        ``posterior_only=True`` the exact numbers are left out.
         """
-        rows = [r for r in self.records.values() if "mean" in r]
-        columns = ["name", "description", "mean", "sd", "hdi_low", "hdi_high", "mcse_mean"]
+        columns = ["name", "description", "mean", "sd", "hdi_low", "hdi_high", "mcse_mean",
+                   "value"]
+        rows = [r for r in self.records.values() if not posterior_only or "mean" in r]
         table = pd.DataFrame(rows, columns=columns).set_index("name")
-        return table.round(decimals).rename(
-            columns={"hdi_low": f"{CI_PROB:.0%} HDI low", "hdi_high": f"{CI_PROB:.0%} HDI high",
-                     "mcse_mean": "MCSE"}
-        )
+        if posterior_only:
+            table = table.drop(columns="value")
+        return table.round(decimals)
 
     def write(self) -> Path:
         """Write ``<out_dir>/<chapter>.json`` atomically and return its path."""

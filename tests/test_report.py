@@ -44,14 +44,16 @@ def test_probability_finding_is_share_of_draws(tmp_path):
     assert record["mean"] == pytest.approx(0.25, rel=1e-12)
 
 
-def test_table_lists_posterior_findings_rounded_without_exact_values(rng, tmp_path):
+def test_table_rounds_and_can_leave_out_exact_values(rng, tmp_path):
     findings = Findings("c", out_dir=tmp_path)
     findings.add("effect", _draws(rng), "an effect")
     findings.add_value("count", 27, "a count")
-    table = findings.table(decimals=2)
+    table = findings.table(decimals=2, posterior_only=True)
     assert list(table.index) == ["effect"]
     assert table.loc["effect", "mean"] == round(findings.records["effect"]["mean"], 2)
-    assert "94% HDI low" in table.columns
+    assert "value" not in table.columns
+    everything = findings.table()
+    assert everything.loc["count", "value"] == 27
 
 
 @pytest.mark.parametrize(
