@@ -54,7 +54,8 @@ def book(session: nox.Session) -> None:
     start = time.perf_counter()
     # -W turns every Sphinx warning (broken reference, missing glue key, bad citation) into an
     # error; -n warns about every unresolved reference; --keep-going reports all of them.
-    session.run("jb", "build", ".", "-W", "-n", "--keep-going", env=env(headless=False))
+    session.run("jb", "build", ".", "-W", "-n", "--keep-going", *session.posargs,
+                env=env(headless=False))
     session.run("python", "-m", "analysis", "build-report", env=env())
     session.log(f"book built in {time.perf_counter() - start:.1f} s")
     session.log(f"open {BUILD / 'html' / 'index.html'}")
@@ -81,7 +82,8 @@ def visual(session: nox.Session) -> None:
         session.run("bash", str(ROOT / ".ci" / "install-browser"), external=True)
     install(session)
     start = time.perf_counter()
-    session.run("jb", "build", ".", "-W", "-n", "--keep-going", env=env(headless=False))
+    session.run("jb", "build", ".", "-W", "-n", "--keep-going", *session.posargs,
+                env=env(headless=False))
     built = time.perf_counter()
     session.run("python", "-m", "analysis.site_checks", str(BUILD / "html"),
                 "--screenshots", str(BUILD / "screenshots"), env=env())

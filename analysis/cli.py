@@ -32,23 +32,57 @@ def check_data() -> int:
 
 
 def build_report(cache_dir: Path = BUILD_DIR / ".jupyter_cache") -> int:
-    """Print each cached chapter's execution time and where the HTML book is."""
+    """Print each chapter's execution time; return 1 if a chapter has no successful execution.
+
+    Sphinx does not re-read an unchanged page, so a chapter whose execution failed in an
+    earlier build would otherwise pass a later incremental build silently. Every notebook in
+    ``_toc.yml`` must match a record of the execution cache (same code as now).
+    """
+    import jupytext
     from jupyter_cache import get_cache
 
     if not cache_dir.is_dir():
         print(f"no execution cache at {cache_dir}; build the book first (nox -s book)")
         return 1
-    latest: dict[str, object] = {}
-    for record in sorted(get_cache(str(cache_dir)).list_cache_records(), key=lambda r: r.created):
-        latest[record.uri] = record  # keep the newest execution of each chapter
+    cache = get_cache(str(cache_dir))
+    status = 0
     print(f"{'chapter':<48} {'executed (s)':>12}")
-    for record in sorted(latest.values(), key=lambda r: r.uri):
+    for page in toc_pages():
+        notebook = jupytext.read(page)
+        if "kernelspec" not in notebook.metadata:
+            continue  # plain Markdown page, nothing to execute
+        try:
+            record = cache.match_cache_notebook(notebook)
+        except KeyError:
+            status = 1
+            print(f"{page.relative_to(ROOT).as_posix():<48} {'NOT EXECUTED':>12}  <- its last "
+                  "execution failed (see _build/html/reports/); fix it, then "
+                  "`nox -s book -- --all`", file=sys.stderr)
+            continue
         seconds = (record.data or {}).get("execution_seconds", float("nan"))
-        uri = Path(record.uri)
-        shown = uri.relative_to(ROOT).as_posix() if uri.is_relative_to(ROOT) else str(uri)
-        print(f"{shown:<48} {seconds:>12.1f}")
+        print(f"{page.relative_to(ROOT).as_posix():<48} {seconds:>12.1f}")
     print(f"HTML book: {BUILD_DIR / 'html' / 'index.html'}")
-    return 0
+    return status
+
+
+def toc_pages(toc: Path = ROOT / "_toc.yml") -> list[Path]:
+    """Return the source files of every page in ``_toc.yml``, in reading order."""
+    import yaml
+
+    def walk(node: object) -> list[str]:
+        if isinstance(node, dict):
+            found = [node["file"]] if "file" in node else []
+            for value in node.values():
+                if isinstance(value, (list, dict)):
+                    found += walk(value)
+            return found
+        if isinstance(node, list):
+            return [name for item in node for name in walk(item)]
+        return []
+
+    spec = yaml.safe_load(toc.read_text(encoding="utf-8"))
+    names = [spec["root"], *walk(spec.get("parts", spec.get("chapters", [])))]
+    return [ROOT / f"{name}.md" for name in names]
 
 
 def main(argv: list[str] | None = None) -> int:
