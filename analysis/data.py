@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -170,6 +172,43 @@ def load_resource(name: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
     )
 
 
+def provenance_table(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """List every data file of ``datapackage.json`` with its row count and sha256 computed now.
+
+    Parameters
+    ----------
+    data_dir : Path, optional
+        Folder holding ``datapackage.json`` and the files.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per resource (index: file path) with ``kind``, ``title``, ``rows`` (counted in
+        the file), ``columns``, ``sha256`` (of the file as it is now), ``checksum_ok`` (equal to
+        the recorded one), ``source``, ``citation`` and ``licence``.
+    """
+    rows = []
+    for res in load_datapackage(data_dir)["resources"]:
+        path = Path(data_dir) / res["path"]
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        digest = sha256_of(path)
+        rows.append(
+            {
+                "file": res["path"],
+                "kind": res["kind"],
+                "title": res["title"],
+                "rows": len(frame),
+                "columns": frame.shape[1],
+                "sha256": digest,
+                "checksum_ok": digest == res["sha256"] and len(frame) == res["rows"],
+                "source": res["source"],
+                "citation": res["citation"],
+                "licence": res["licence"],
+            }
+        )
+    return pd.DataFrame(rows).set_index("file")
+
+
 def load_contact_studies(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """Return the 27 contact-hypothesis RCTs of Paluck, Green & Green (2019).
 
@@ -305,6 +344,100 @@ def load_published_effects(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     Estimates are on many scales (see ``unit``) and are not comparable without rescaling.
     """
     return load_resource("published_effects_dispersal", data_dir)
+
+
+def load_registry(path: Path | str | None = None, data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Load and validate an intervention registry: the SIMULATED one, or a municipality's own.
+
+    Parameters
+    ----------
+    path : Path or str, optional
+        A registry CSV. If None, the simulated registry ``data/simulated/registry.csv`` is
+        loaded and its sha256 checked against ``datapackage.json``.
+    data_dir : Path, optional
+        Folder holding ``datapackage.json`` and the CBS municipality list.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per intervention with at least ``municipality_code``, ``municipality``,
+        ``intervention_type``, ``effect_size`` and ``standard_error`` (see
+        :data:`analysis.schemas.REGISTRY_CORE`); optional known columns (``year``,
+        ``n_participants``, ...) are validated and typed when present.
+
+    Raises
+    ------
+    DataError
+        On a missing column, a wrong type, a missing value, a standard error <= 0, an unknown
+        intervention type or a municipality code not in the CBS 2024 list, naming the file, the
+        row and the column.
+
+    Examples
+    --------
+    >>> registry = load_registry()
+    >>> registry["intervention_type"].nunique()
+    6
+    """
+    from analysis.schemas import REGISTRY_CORE, REGISTRY_OPTIONAL
+
+    if path is None:
+        frame = load_resource("simulated_registry", data_dir)
+        source = "registry.csv"
+    else:
+        path = Path(path)
+        if not path.is_file():
+            raise DataError(f"{path}: file not found")
+        header = pd.read_csv(path, nrows=0, dtype=str).columns
+        schema = REGISTRY_CORE + tuple(c for c in REGISTRY_OPTIONAL if c.name in header)
+        frame = read_csv_checked(path, schema)
+        source = path.name
+    if frame.empty:
+        raise DataError(f"{source}: no data rows (only a header)")
+    check_codes(frame["municipality_code"], municipality_codes(data_dir), source=source,
+                column="municipality_code", what="municipality code (CBS 2024)")
+    return frame
+
+
+def load_registry_truth(data_dir: Path = DATA_DIR) -> dict:
+    """Return the true parameters of the SIMULATED registry, checking the file's sha256.
+
+    Returns
+    -------
+    dict
+        Parameters, covariate scaling, realised municipality and municipality x type effects,
+        and every intervention's true effect (see :func:`analysis.simulate.simulate_registry`).
+    """
+    package = load_datapackage(data_dir)
+    resource = next(res for res in package["resources"] if res["name"] == "simulated_registry")
+    truth = resource["truth"]
+    path = Path(data_dir) / truth["path"]
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    actual = sha256_of(path)
+    if actual != truth["sha256"]:
+        raise DataError(
+            f"{path.name}: checksum mismatch: expected sha256 {truth['sha256']}, got {actual}; "
+            "regenerate it with `python scripts/make_data.py`."
+        )
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def write_atomic(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` through a temporary file in the same folder and a rename.
+
+    Readers see either the old file or the complete new one; on any error the temporary file
+    is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+        tmp = Path(handle.name)
+    try:
+        tmp.write_bytes(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def check_codes(

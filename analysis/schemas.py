@@ -342,6 +342,49 @@ PUBLISHED_EFFECTS: tuple[Column, ...] = (
     Column("quote", "str", "verbatim short quote (<= 40 words) containing the number"),
 )
 
+_TYPES = (
+    "one_off_meeting|shared_activity|housing_differentiation|physical_restructuring|"
+    "allocation_rules|dispersal"
+)
+
+REGISTRY_CORE: tuple[Column, ...] = (
+    Column("municipality_code", "str", "CBS municipality code (2024)", pattern=GM_CODE),
+    Column("municipality", "str", "municipality name"),
+    Column("intervention_type", "str",
+           "SCP intervention type: one_off_meeting, shared_activity, housing_differentiation, "
+           "physical_restructuring, allocation_rules or dispersal", pattern=_TYPES),
+    Column("effect_size", "float",
+           "estimated effect; standardised mean difference on an integration / liveability "
+           "measure, positive = better", "SD"),
+    Column("standard_error", "float", "standard error of effect_size; sampling SE", "SD",
+           minimum=0, exclusive_minimum=True),
+)
+"""Columns every intervention registry must have (a municipality's own file included)."""
+
+REGISTRY_OPTIONAL: tuple[Column, ...] = (
+    Column("intervention_id", "str", "identifier of the intervention"),
+    Column("activity", "str", "what was done within the type (e.g. street party, mentoring)"),
+    Column("year", "int", "year the intervention started", "year", minimum=1990),
+    Column("n_participants", "int", "participants or respondents in the evaluation", "persons",
+           minimum=1),
+    _count("population", "municipality population on 1 Jan 2024 (CBS)"),
+    _pct("pct_outside_europe", "% of inhabitants with origin outside Europe, 2024 (CBS)",
+         nullable=False),
+    Column("segregation_d", "float",
+           "dissimilarity D over buurten, origin outside Europe vs the rest (KWB 2024)",
+           "index 0-1", minimum=0),
+    Column("vogelaar", "int", "1 if the municipality had a Vogelaar krachtwijk (2007)",
+           minimum=0),
+    Column("rotterdamwet", "int", "1 if the municipality applied the Rotterdamwet", minimum=0),
+)
+"""Columns validated when present (all are present in the simulated registry)."""
+
+SIMULATED_REGISTRY: tuple[Column, ...] = (
+    REGISTRY_OPTIONAL[0], *REGISTRY_CORE[:3], *REGISTRY_OPTIONAL[1:4], *REGISTRY_CORE[3:],
+    *REGISTRY_OPTIONAL[4:],
+)
+"""Schema of ``data/simulated/registry.csv`` (file order)."""
+
 SCHEMAS: dict[str, tuple[Column, ...]] = {
     "paluck2019_contact_studies": CONTACT_STUDIES,
     "cbs_gemeente_2024_population_origin_households_income": CBS_GEMEENTE_2024,
@@ -354,5 +397,6 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     "vogelaar_krachtwijken_2007": VOGELAAR_2007,
     "rotterdamwet_municipalities": ROTTERDAMWET,
     "published_effects_dispersal": PUBLISHED_EFFECTS,
+    "simulated_registry": SIMULATED_REGISTRY,
 }
 """Schema of every resource in ``data/datapackage.json``, by resource name."""
