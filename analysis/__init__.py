@@ -2,7 +2,9 @@
 
 Modules: ``config`` (paths, seed, sampler settings), ``data`` and ``schemas`` (validated
 loading), ``models`` (one builder per model family), ``sampling`` (fitting), ``diagnostics``
-(the convergence gate), ``report`` (glued findings), ``plotting`` (theme and figures), ``cli``.
+(the convergence gate), ``workflow`` (the checking pipeline every model runs), ``sbc``
+(simulation-based calibration and recovery), ``report`` (glued findings), ``plotting`` (theme
+and figures), ``cli``.
 """
 
 from analysis.config import SEED

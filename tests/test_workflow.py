@@ -119,6 +119,8 @@ def test_marginal_log_likelihood_matches_scipy_normal_with_variance_se2_plus_tau
     )
     got = marginal_log_likelihood(result.idata).isel(chain=0, draw=5).to_numpy()
     np.testing.assert_allclose(got, expected, rtol=1e-10)
+    explicit = marginal_log_likelihood(result.idata, data["standard_error"])
+    np.testing.assert_allclose(explicit.isel(chain=0, draw=5).to_numpy(), expected, rtol=1e-10)
 
 
 @pytest.mark.slow

@@ -225,7 +225,11 @@ def new_study_effect(idata: az.InferenceData, seed: int | np.random.Generator) -
     return (post["mu"] + post["tau"] * noise).rename("new_study_effect")
 
 
-def marginal_log_likelihood(idata: az.InferenceData) -> xr.DataArray:
+def marginal_log_likelihood(
+    idata: az.InferenceData,
+    standard_error: np.ndarray | pd.Series | None = None,
+    moderators: pd.DataFrame | None = None,
+) -> xr.DataArray:
     r"""Pointwise log-likelihood of each study with its own effect integrated out (for LOO).
 
     Conditional on :math:`\theta_i` a study informs mainly its own effect, so leaving it out
@@ -238,6 +242,10 @@ def marginal_log_likelihood(idata: az.InferenceData) -> xr.DataArray:
     idata : arviz.InferenceData
         A fit of :func:`build_meta_analysis` (groups ``posterior``, ``observed_data`` and
         ``constant_data``, which holds the standard errors and moderators).
+    standard_error : array-like, optional
+        The standard errors the model was built with; read from ``constant_data`` if omitted.
+    moderators : pandas.DataFrame, optional
+        The moderators the model was built with; read from ``constant_data`` if omitted.
 
     Returns
     -------
@@ -246,10 +254,20 @@ def marginal_log_likelihood(idata: az.InferenceData) -> xr.DataArray:
     """
     post = idata.posterior
     y = idata.observed_data["effect_size"]
-    se = idata.constant_data["standard_error"]
+    study = y["study"].values
+    if standard_error is None:
+        se = idata.constant_data["standard_error"]
+    else:
+        se = xr.DataArray(np.asarray(standard_error, dtype=float), dims="study",
+                          coords={"study": study})
     mean = post["mu"]
     if "beta" in post:
-        mean = mean + (idata.constant_data["x"] * post["beta"]).sum("moderator")
+        if moderators is None:
+            x = idata.constant_data["x"]
+        else:
+            x = xr.DataArray(moderators.to_numpy(dtype=float), dims=("study", "moderator"),
+                             coords={"study": study, "moderator": post["moderator"].values})
+        mean = mean + (x * post["beta"]).sum("moderator")
     variance = se**2 + post["tau"] ** 2
     logp = -0.5 * (np.log(2 * np.pi * variance) + (y - mean) ** 2 / variance)
     return logp.transpose("chain", "draw", "study").rename("effect_size")
