@@ -91,13 +91,13 @@ def correlation_ratio(isolation: np.ndarray, share: np.ndarray) -> np.ndarray:
     return (isolation - share) / (1.0 - share)
 
 
-def movers_to_reduce(d: np.ndarray, group_total: np.ndarray, target: float = 0.5) -> np.ndarray:
+def movers_to_reduce(d, group_total, target: float = 0.5):
     """Group members who must move to other areas to bring D down to ``target`` times D.
 
     D is the share of the group that would have to move, to areas where it is
     under-represented, for an even spread (Duncan & Duncan 1955), when each move lowers D by
     ``1 / group_total`` (optimal moves). Halving D therefore takes ``D / 2 * group_total``
-    moves.
+    moves. Works on floats, NumPy arrays, pandas Series and xarray DataArrays (labels kept).
 
     Examples
     --------
@@ -106,7 +106,7 @@ def movers_to_reduce(d: np.ndarray, group_total: np.ndarray, target: float = 0.5
     """
     if not 0.0 <= target <= 1.0:
         raise ValueError(f"target must lie in [0, 1], got {target}")
-    return (1.0 - target) * np.asarray(d, dtype=float) * np.asarray(group_total, dtype=float)
+    return (1.0 - target) * d * group_total  # keeps pandas / xarray labels
 
 
 def composition_dissimilarity(idata, covariates: pd.DataFrame | None = None,
