@@ -124,9 +124,9 @@ def composition_data(data_dir=DATA_DIR) -> CompositionData:
     """Join the 2024 wijken with their municipality's covariates and standardise them.
 
     Wijken whose three origin counts sum to 0 carry no information and are dropped (they are
-    counted in ``wijken.attrs['n_dropped_empty']``). Municipalities of the model without 2024 income or
-    without a 2019 WOZ value get the mean of
-    that covariate (standardised value 0), flagged in ``income_imputed`` / ``woz_imputed``.
+    counted in ``wijken.attrs['n_dropped_empty']``). Municipalities of the model without 2024
+    income or without a 2019 WOZ value get the mean of that covariate (standardised value 0),
+    flagged in ``income_imputed`` / ``woz_imputed``.
 
     Returns
     -------

@@ -316,11 +316,7 @@ def load_vogelaar(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     DataError
         If a ``gemeente_code_2024`` is not a CBS 2024 municipality code.
     """
-    frame = load_resource("vogelaar_krachtwijken_2007", data_dir)
-    check_codes(frame["gemeente_code_2024"], municipality_codes(data_dir),
-                source="vogelaar_krachtwijken_2007.csv", column="gemeente_code_2024",
-                what="municipality code")
-    return frame
+    return _load_with_2024_codes("vogelaar_krachtwijken_2007", data_dir)
 
 
 def load_rotterdamwet(data_dir: Path = DATA_DIR) -> pd.DataFrame:
@@ -331,10 +327,14 @@ def load_rotterdamwet(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     DataError
         If a ``gemeente_code_2024`` is not a CBS 2024 municipality code.
     """
-    frame = load_resource("rotterdamwet_municipalities", data_dir)
+    return _load_with_2024_codes("rotterdamwet_municipalities", data_dir)
+
+
+def _load_with_2024_codes(name: str, data_dir: Path) -> pd.DataFrame:
+    """Load a policy-facts file whose ``gemeente_code_2024`` must be CBS 2024 codes."""
+    frame = load_resource(name, data_dir)
     check_codes(frame["gemeente_code_2024"], municipality_codes(data_dir),
-                source="rotterdamwet_municipalities.csv", column="gemeente_code_2024",
-                what="municipality code")
+                source=f"{name}.csv", column="gemeente_code_2024", what="municipality code")
     return frame
 
 
