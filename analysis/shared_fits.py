@@ -11,9 +11,15 @@ asks for a fit loads the first one's checked result instead of sampling again.
 from __future__ import annotations
 
 import numpy as np
+import pymc as pm
 
 from analysis import concentration, fitcache, workflow
-from analysis.concentration import AMSTERDAM_PREDICTORS, amsterdam_buurten, composition_data
+from analysis.concentration import (
+    AMSTERDAM_PREDICTORS,
+    CompositionData,
+    amsterdam_buurten,
+    composition_data,
+)
 from analysis.config import SEED
 from analysis.models import neighbourhood
 from analysis.models.neighbourhood import build_buurt_model, build_composition_model
@@ -36,6 +42,14 @@ AMSTERDAM_PRIOR_CHECK = PriorCheck(
 )
 
 
+def composition_model(data: CompositionData | None = None) -> pm.Model:
+    """Build the beta-binomial composition model over all 2024 wijken, as chapter 1 fits it."""
+    data = data if data is not None else composition_data()
+    w = data.wijken
+    return build_composition_model(w["y"], w["n"], w["municipality_idx"], data.covariates,
+                                   wijk=w["wijk_code"])
+
+
 def composition_workflow() -> WorkflowResult:
     """Run (or load) the checked beta-binomial composition fit over all 2024 wijken."""
     key = fitcache.fit_key(
@@ -50,10 +64,8 @@ def composition_workflow() -> WorkflowResult:
 
     def run() -> WorkflowResult:
         data = composition_data()
-        w = data.wijken
         return run_workflow(
-            lambda: build_composition_model(w["y"], w["n"], w["municipality_idx"],
-                                            data.covariates, wijk=w["wijk_code"]),
+            lambda: composition_model(data),
             label="concentration: beta-binomial composition model",
             seed=np.random.default_rng(SEED),
             var_names=["a", "b", "c", "d", "sigma_u", "sigma_v"],

@@ -20,17 +20,16 @@ def contact_meta_analysis() -> pm.Model:
 
 
 def registry_crossed() -> pm.Model:
-    from analysis.models.registry import build_registry_model
-
     from analysis.data import load_registry  # simulated registry (data layer)
+    from analysis.models.registry import build_registry_model
 
     return build_registry_model(load_registry())
 
 
 def neighbourhood_composition() -> pm.Model:
-    from analysis.models.neighbourhood import composition_model_for_book
+    from analysis.shared_fits import composition_model
 
-    return composition_model_for_book()
+    return composition_model()
 
 
 CASES: dict[str, Callable[[], pm.Model]] = {
