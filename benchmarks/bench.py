@@ -190,6 +190,12 @@ def write_results(results: dict) -> None:
     (HERE / "results.md").write_text("\n".join(lines))
 
 
+def _previous_results() -> dict:
+    """The last results.json, so that a partial run (some cases, --skip-build) keeps the rest."""
+    path = HERE / "results.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -209,11 +215,19 @@ def main() -> int:
         "versions": {p: version(p) for p in ("pymc", "pytensor", "arviz", "nutpie", "numpyro",
                                               "jax", "jupyter-book", "myst-nb")},
     }
+    previous = _previous_results()
     if not args.skip_build:
         results["build"] = build_benchmark(args.edit_chapter)
+    elif "build" in previous:
+        results["build"] = previous["build"]  # keep the last measured build section
     if not args.skip_samplers:
         cases = args.cases.split(",") if args.cases else list(CASES)
-        results["samplers"] = sampler_benchmark(cases, args.backends.split(","))
+        fresh = sampler_benchmark(cases, args.backends.split(","))
+        rerun = {(r["case"], r["backend"]) for r in fresh}
+        kept = [r for r in previous.get("samplers", []) if (r["case"], r["backend"]) not in rerun]
+        results["samplers"] = sorted(kept + fresh, key=lambda r: (list(CASES).index(r["case"])
+                                                               if r["case"] in CASES else 99,
+                                                               r["backend"]))
     results["quadrature"] = quadrature_reference()
     write_results(results)
     print(f"wrote {HERE / 'results.md'}")
