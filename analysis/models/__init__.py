@@ -14,6 +14,7 @@ from analysis.models.neighbourhood import (
     CompositionPriors,
     build_buurt_model,
     build_composition_model,
+    simulate_buurt,
     simulate_composition,
 )
 
@@ -22,6 +23,7 @@ __all__ = [
     "CompositionPriors",
     "build_buurt_model",
     "build_composition_model",
+    "simulate_buurt",
     "simulate_composition",
     "MetaAnalysisPriors",
     "build_meta_analysis",

@@ -293,5 +293,53 @@ def build_buurt_model(
                + pt.dot(xb, gamma_between))
         m = pm.Deterministic("m", pm.math.invlogit(eta), dims="buurt")
         phi = (1.0 - rho) / rho
-        pm.BetaBinomial("y", alpha=m * phi, beta=(1.0 - m) * phi, n=n, observed=y, dims="buurt")
+        y_obs = pm.Data("y_obs", y, dims="buurt")
+        pm.BetaBinomial("y", alpha=m * phi, beta=(1.0 - m) * phi, n=n, observed=y_obs,
+                        dims="buurt")
     return model
+
+
+def simulate_buurt(
+    rng: np.random.Generator,
+    within: pd.DataFrame,
+    between: pd.DataFrame,
+    wijk_idx: np.ndarray,
+    *,
+    residents: int = 1000,
+    priors: BuurtPriors | None = None,
+) -> tuple[dict[str, object], dict[str, object]]:
+    """Draw SIMULATED parameters from :func:`build_buurt_model`'s priors and buurt counts.
+
+    An independent NumPy simulator (it does not call PyMC) for simulation-based calibration.
+    The design (``within``, ``between``, ``wijk_idx``, ``residents`` per buurt) is fixed, so a
+    model compiled once can take each simulation's counts.
+
+    Returns
+    -------
+    truth : dict
+        ``a, sigma_wijk, beta_within, tau_within, gamma_between, rho``.
+    data : dict
+        Keyword arguments of :func:`build_buurt_model`.
+    """
+    priors = priors or BuurtPriors()
+    idx = np.asarray(wijk_idx, dtype=int)
+    n_wijken, n_predictors = int(idx.max()) + 1, within.shape[1]
+    a = rng.normal(priors.a_mu, priors.a_sd)
+    sigma_wijk = abs(rng.normal(0.0, priors.sigma_sd))
+    beta_within = rng.normal(0.0, priors.beta_sd, n_predictors)
+    tau_within = np.abs(rng.normal(0.0, priors.sigma_sd, n_predictors))
+    gamma_between = rng.normal(0.0, priors.beta_sd, n_predictors)
+    rho = rng.beta(priors.rho_alpha, priors.rho_beta)
+    alpha = sigma_wijk * rng.normal(size=n_wijken)
+    slope = beta_within + tau_within * rng.normal(size=(n_wijken, n_predictors))
+    eta = (a + alpha[idx] + (slope[idx] * within.to_numpy()).sum(axis=1)
+           + between.to_numpy() @ gamma_between)
+    m = 1.0 / (1.0 + np.exp(-eta))
+    phi = (1.0 - rho) / rho
+    n = np.full(idx.size, residents)
+    y = rng.binomial(n, rng.beta(m * phi, (1.0 - m) * phi))
+    truth = {"a": a, "sigma_wijk": sigma_wijk, "beta_within": beta_within,
+             "tau_within": tau_within, "gamma_between": gamma_between, "rho": rho}
+    data = {"y": y, "n": n, "wijk_idx": idx, "within": within, "between": between,
+            "wijk": [f"WK{i:02d}" for i in range(n_wijken)]}
+    return truth, data

@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.models import build_buurt_model, build_composition_model, simulate_composition
+from analysis.models import (
+    build_buurt_model,
+    build_composition_model,
+    simulate_buurt,
+    simulate_composition,
+)
 from analysis.sampling import fit
 from analysis.sbc import check_recovery, run_sbc
 
@@ -61,3 +66,48 @@ def test_sbc_composition_ranks_are_uniform():
                      var_names=["a", "c", "sigma_u", "sigma_v"])
     table = result.check()
     assert table["passed"].all()
+
+
+def _buurt_design(n_wijken: int = 6, per_wijk: int = 5):
+    """A fixed SIMULATED design: one predictor, within-wijk deviations and wijk means."""
+    rng = np.random.default_rng(7)
+    idx = np.repeat(np.arange(n_wijken), per_wijk)
+    wijk_mean = np.linspace(-1.2, 1.2, n_wijken)
+    raw = wijk_mean[idx] + rng.normal(0.0, 1.0, idx.size)
+    within = pd.DataFrame({"x": raw - pd.Series(raw).groupby(idx).transform("mean").to_numpy()})
+    between = pd.DataFrame({"x": wijk_mean[idx]})
+    return within, between, idx
+
+
+def test_buurt_simulator_draws_counts_within_bounds(rng):
+    within, between, idx = _buurt_design()
+    truth, data = simulate_buurt(rng, within, between, idx, residents=400)
+    assert ((data["y"] >= 0) & (data["y"] <= data["n"])).all()
+    assert 0 < truth["rho"] < 1 and truth["beta_within"].shape == (1,)
+
+
+@pytest.mark.slow
+def test_sbc_buurt_model_ranks_are_uniform():
+    """SIMULATED SBC of the buurt-in-wijk model on a tiny fixed design (6 wijken x 5 buurten)."""
+    within, between, idx = _buurt_design()
+    result = run_sbc(lambda d: build_buurt_model(**d),
+                     lambda r: simulate_buurt(r, within, between, idx, residents=400),
+                     n_simulations=60, seed=20240602, label="buurt-in-wijk",
+                     var_names=["a", "sigma_wijk", "beta_within", "gamma_between", "rho"])
+    table = result.check()
+    assert table["passed"].all()
+
+
+@pytest.mark.slow
+def test_sbc_buurt_model_fails_when_the_fitted_prior_is_wrong():
+    """Planted mis-specification: the fitted model's coefficient prior is 5x too narrow."""
+    from analysis.models import BuurtPriors
+    from analysis.sbc import CalibrationError
+
+    within, between, idx = _buurt_design()
+    result = run_sbc(lambda d: build_buurt_model(**d, priors=BuurtPriors(beta_sd=0.1)),
+                     lambda r: simulate_buurt(r, within, between, idx, residents=400),
+                     n_simulations=60, seed=20240602, label="buurt misspec",
+                     var_names=["a", "sigma_wijk", "beta_within", "gamma_between", "rho"])
+    with pytest.raises(CalibrationError, match=r"buurt misspec: failed simulation-based"):
+        result.check()
