@@ -62,7 +62,8 @@ def cached(name: str, key: str, run: Callable[[], object], *, fit_dir: Path = FI
 
     The result (e.g. an :class:`analysis.workflow.WorkflowResult`) is pickled to
     ``<fit_dir>/<name>-<key>.pkl`` atomically; the file is only ever read back by this book's
-    own build.
+    own build. Storing a new fit deletes older fits of the same ``name`` (other keys), so the
+    cache holds one fit per name instead of growing with every code change.
     """
     path = Path(fit_dir) / f"{name}-{key}.pkl"
     if path.is_file():
@@ -73,4 +74,7 @@ def cached(name: str, key: str, run: Callable[[], object], *, fit_dir: Path = FI
     with tempfile.NamedTemporaryFile("wb", dir=path.parent, suffix=".tmp", delete=False) as fh:
         pickle.dump(result, fh)
     os.replace(fh.name, path)
+    for stale in path.parent.glob(f"{name}-*.pkl"):
+        if stale != path and stale.stem.removeprefix(f"{name}-").isalnum():
+            stale.unlink(missing_ok=True)
     return result

@@ -10,12 +10,18 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from analysis.tables import register_table_formats
+
 PALETTE = "colorblind"
 """Seaborn's colour-blind-safe palette (Okabe-Ito-like), used for every figure."""
 
 
 def use_theme() -> None:
-    """Apply the book's theme: white background (readable in dark mode), colour-blind palette."""
+    """Apply the book's theme: white background (readable in dark mode), colour-blind palette.
+
+    Also registers the tables' PDF-friendly repr (:func:`analysis.tables.register_table_formats`).
+    """
+    register_table_formats()
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
     plt.rcParams.update(
         {
