@@ -84,6 +84,19 @@ result = run_workflow(
 ```
 """
 
+TABLE = HEADER + """
+# A chapter with a table
+
+```{code-cell} ipython3
+import pandas as pd
+
+from analysis.tables import register_table_formats
+
+register_table_formats()
+pd.DataFrame({"effect_size": [0.387, 0.452]}, index=pd.Index(["pooled_d", "tau"], name="name"))
+```
+"""
+
 
 def make_book(folder: Path, chapters: dict[str, str]) -> Path:
     """Write a fixture book: the project's _config.yml, a minimal _toc.yml, the chapters."""
@@ -103,11 +116,11 @@ def make_book(folder: Path, chapters: dict[str, str]) -> Path:
     return folder
 
 
-def build(book: Path) -> subprocess.CompletedProcess:
+def build(book: Path, *builder: str) -> subprocess.CompletedProcess:
     """Run `jb build . -W -n --keep-going` (as `nox -s book`) and return the finished process."""
     jb = Path(sys.executable).parent / "jb"
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # kernels plot inline
-    return subprocess.run([str(jb), "build", ".", "-W", "-n", "--keep-going"], cwd=book,
+    return subprocess.run([str(jb), "build", ".", "-W", "-n", "--keep-going", *builder], cwd=book,
                           env=env, capture_output=True, text=True, timeout=900, check=False)
 
 
@@ -142,3 +155,17 @@ def test_broken_models_fail_the_build_naming_chapter_and_check(tmp_path):
     assert "centred_tiny: centred meta-analysis: the fit failed the convergence gate" in output
     assert "ConvergenceError" in output
     assert "divergences" in output
+
+
+def test_tables_are_html_on_the_web_and_typeset_tables_in_latex(tmp_path):
+    """A DataFrame output stays pandas' HTML table in the web book and becomes a real LaTeX
+    table (not a plain-text block) in the PDF's source."""
+    book = make_book(tmp_path, {"table": TABLE})
+    process = build(book)
+    assert process.returncode == 0, report(book, process)[-3000:]
+    assert 'class="dataframe' in (book / "_build" / "html" / "table.html").read_text()
+    process = build(book, "--builder", "latex")
+    assert process.returncode == 0, report(book, process)[-3000:]
+    tex = next((book / "_build" / "latex").glob("*.tex")).read_text()
+    assert r"\begin{tabulary}" in tex
+    assert r"pooled\_d" in tex and "0.452" in tex

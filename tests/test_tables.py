@@ -73,7 +73,12 @@ def test_styler_index_name_moves_into_the_header(findings_like):
     assert rows[1][0] == "pooled_d"
 
 
-def test_register_outside_ipython_is_a_no_op():
+def test_register_outside_ipython_is_a_no_op(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    # Another test in the same process (a kernel-less notebook run, say) may have left a shell
+    # instance behind; "outside IPython" means no instance at all.
+    monkeypatch.setattr(InteractiveShell, "_instance", None)
     assert register_table_formats() is False
 
 
