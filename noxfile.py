@@ -95,7 +95,8 @@ def visual(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Check code style with ruff."""
     install(session)
-    session.run("ruff", "check", "analysis", "tests", "scripts", "noxfile.py", "book/_ext")
+    session.run("ruff", "check", "analysis", "tests", "scripts", "benchmarks", "noxfile.py",
+                "book/_ext")
 
 
 @nox.session

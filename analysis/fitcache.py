@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from analysis.config import BUILD_DIR, SAMPLER_KWARGS, SEED
+from analysis.config import BUILD_DIR, SAMPLER_BACKEND, SAMPLER_KWARGS, SEED
 from analysis.data import load_datapackage
 
 FIT_DIR = BUILD_DIR / "fits"
@@ -50,7 +50,7 @@ def fit_key(name: str, *, resources: Sequence[str], modules: Sequence[ModuleType
         "code": {m.__name__: hashlib.sha256(inspect.getsource(m).encode()).hexdigest()
                  for m in modules},
         "sampler": repr(SAMPLER_KWARGS),
-        "backend": os.environ.get("BOOK_SAMPLER", ""),
+        "backend": os.environ.get("BOOK_SAMPLER", SAMPLER_BACKEND),
         "seed": SEED,
         "settings": repr(dict(settings or {})),
     }

@@ -11,6 +11,9 @@ import pymc as pm
 
 from analysis.config import SAMPLER_BACKEND, SAMPLER_KWARGS
 
+BACKENDS = ("pymc", "nutpie", "numpyro", "blackjax")
+"""The NUTS implementations :func:`fit` accepts (all through :func:`pymc.sample`)."""
+
 
 def fit(
     model: pm.Model,
@@ -28,7 +31,7 @@ def fit(
         The model to fit.
     seed : int or numpy.random.Generator
         Random seed (pass the chapter's ``rng``); the same seed gives the same draws.
-    backend : {"pymc", "nutpie", "numpyro"}, optional
+    backend : {"pymc", "nutpie", "numpyro", "blackjax"}, optional
         NUTS implementation; defaults to :data:`analysis.config.SAMPLER_BACKEND`, or to the
         environment variable ``BOOK_SAMPLER`` when set.
     progressbar : bool, default False
@@ -48,7 +51,9 @@ def fit(
     """
     backend = backend or os.environ.get("BOOK_SAMPLER", SAMPLER_BACKEND)
     kwargs = {**SAMPLER_KWARGS, **overrides}
-    if backend == "numpyro":
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown sampler backend {backend!r}; choose one of {BACKENDS}")
+    if backend in ("numpyro", "blackjax"):  # JAX backends: chains run as parallel devices
         kwargs.pop("cores", None)
         kwargs.setdefault("nuts_sampler_kwargs", {"chain_method": "parallel"})
     start = time.perf_counter()
