@@ -53,9 +53,12 @@ def fit(
     kwargs = {**SAMPLER_KWARGS, **overrides}
     if backend not in BACKENDS:
         raise ValueError(f"unknown sampler backend {backend!r}; choose one of {BACKENDS}")
-    if backend in ("numpyro", "blackjax"):  # JAX backends: chains run as parallel devices
+    if backend in ("numpyro", "blackjax"):
         kwargs.pop("cores", None)
-        kwargs.setdefault("nuts_sampler_kwargs", {"chain_method": "parallel"})
+        # NumPyro spreads the chains over the host devices (XLA_FLAGS gives two); BlackJAX's
+        # pmap needs one device per chain, so its chains are vectorised on one device instead.
+        method = "parallel" if backend == "numpyro" else "vectorized"
+        kwargs.setdefault("nuts_sampler_kwargs", {"chain_method": method})
     start = time.perf_counter()
     idata = pm.sample(
         model=model,

@@ -8,7 +8,7 @@ import pytest
 from analysis.data import load_contact_studies
 from analysis.diagnostics import check_convergence
 from analysis.models import build_meta_analysis, exact_posterior, random_effects_dl
-from analysis.sampling import fit
+from analysis.sampling import BACKENDS, fit
 
 
 def test_dersimonian_laird_matches_published_check_values():
@@ -59,11 +59,14 @@ def test_builder_uses_study_dims_and_noncentred_parameters():
 
 
 @pytest.mark.slow
-def test_mcmc_agrees_with_exact_posterior_on_contact_studies():
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_mcmc_agrees_with_exact_posterior_on_contact_studies(backend):
+    # Every selectable NUTS backend must reproduce the quadrature posterior within 4 MCSE.
     studies = load_contact_studies()
     model = build_meta_analysis(studies["d"], studies["se_d"], studies["name_short"])
-    idata = fit(model, seed=1)
-    check_convergence(idata, ["mu", "tau"], label="test")
+    idata = fit(model, seed=1, backend=backend)
+    assert idata.attrs["sampler_backend"] == backend
+    check_convergence(idata, ["mu", "tau"], label=f"test ({backend})")
     exact = exact_posterior(studies["d"], studies["se_d"])
     for name in ("mu", "tau"):
         draws = idata.posterior[name]
@@ -72,6 +75,13 @@ def test_mcmc_agrees_with_exact_posterior_on_contact_studies():
         mcse = float(az.mcse(idata, var_names=[name])[name])
         assert abs(float(draws.mean()) - exact[f"{name}_mean"]) < 4 * mcse + 1e-3, name
         assert float(draws.std()) == pytest.approx(exact[f"{name}_sd"], rel=0.1), name
+
+
+def test_unknown_backend_is_refused_before_sampling():
+    studies = load_contact_studies()
+    model = build_meta_analysis(studies["d"], studies["se_d"], studies["name_short"])
+    with pytest.raises(ValueError, match="unknown sampler backend 'stan'"):
+        fit(model, seed=1, backend="stan")
 
 
 @pytest.mark.slow
