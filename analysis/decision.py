@@ -180,6 +180,7 @@ def decide(
     from analysis.data import load_registry
     from analysis.diagnostics import check_convergence
     from analysis.models.registry import (
+        REGISTRY_FIT_SETTINGS,
         build_registry_model,
         new_municipality_covariates,
         predict_new_municipality,
@@ -203,7 +204,7 @@ def decide(
         + (" [SIMULATED]" if simulated else ""))
     rng = np.random.default_rng(seed)
     model = build_registry_model(registry)
-    kwargs = {"target_accept": 0.95, **fit_overrides}
+    kwargs = {**REGISTRY_FIT_SETTINGS, **fit_overrides}
     say(f"fitting the registry model ({kwargs}) ...")
     start = time.perf_counter()
     idata = fit(model, seed=rng, **kwargs)
