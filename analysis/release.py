@@ -318,18 +318,20 @@ def findings_changelog(old: dict[str, dict[str, dict]], new: dict[str, dict[str,
                        old_version: str, new_version: str,
                        old_sources: dict[str, str] | None = None,
                        new_sources: dict[str, str] | None = None,
-                       commits: tuple[str, str] | None = None) -> str:
-    """Return a Markdown changelog of findings and chapters between two releases.
+                       commits: tuple[str, str] | None = None,
+                       old_code: dict[str, str] | None = None,
+                       new_code: dict[str, str] | None = None) -> str:
+    """Return a Markdown changelog of findings, chapters and code between two releases.
 
     A posterior finding *moved* when its mean changed by more than the MCSE band; the shift is
     given in posterior SDs of the older release. ``*_sources`` map chapter files to sha256 (from
-    each release's ``release.json``) and show which chapters' sources changed.
+    each release's ``release.json``) and show which chapters' sources changed; ``*_code`` do the
+    same for the model code, data files and pins (:func:`code_hashes`), when both are given.
     """
     rows = compare_findings(old, new)
     lines = [f"# Changes in findings: v{old_version} → v{new_version}", ""]
     if commits:
-        lines += [f"Built from commit `{commits[0]}` and commit `{commits[1]}`; the chapter list "
-                  "below covers chapter sources only, not changes in `analysis/` or `data/`.", ""]
+        lines += [f"Built from commit `{commits[0]}` and commit `{commits[1]}`.", ""]
     moved = [r for r in rows if r.status == "DIFFERS"]
     lines += ["## Findings that moved", ""]
     if moved:
@@ -353,14 +355,21 @@ def findings_changelog(old: dict[str, dict[str, dict]], new: dict[str, dict[str,
         lines.append("None.")
     lines += ["", "## Chapters", ""]
     old_sources, new_sources = old_sources or {}, new_sources or {}
-    chapter_lines = (
-        [f"- added: `{f}`" for f in sorted(set(new_sources) - set(old_sources))]
-        + [f"- removed: `{f}`" for f in sorted(set(old_sources) - set(new_sources))]
-        + [f"- changed: `{f}`" for f in sorted(set(old_sources) & set(new_sources))
-           if old_sources[f] != new_sources[f]]
-    )
+    chapter_lines = _file_changes(old_sources, new_sources)
     lines += chapter_lines or ["No chapter source changed."]
+    if old_code is not None and new_code is not None:
+        lines += ["", "## Code, data and environment", ""]
+        lines += _file_changes(old_code, new_code) or [
+            "No file of `analysis/`, `data/`, `book/_ext/`, `requirements.txt` or "
+            "`_config.yml` changed."]
     return "\n".join(lines) + "\n"
+
+
+def _file_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
+    """Markdown list items for files added, removed or changed between two hash maps."""
+    return ([f"- added: `{f}`" for f in sorted(set(new) - set(old))]
+            + [f"- removed: `{f}`" for f in sorted(set(old) - set(new))]
+            + [f"- changed: `{f}`" for f in sorted(set(old) & set(new)) if old[f] != new[f]])
 
 
 def markdown_page(markdown: str, title: str) -> str:
@@ -454,6 +463,22 @@ def source_hashes(root: Path = ROOT) -> dict[str, str]:
                 out[stem + suffix] = hashlib.sha256(path.read_bytes()).hexdigest()
                 break
     return out
+
+
+CODE_PATTERNS = ("analysis/**/*.py", "data/**/*", "book/_ext/*.py", "requirements.txt",
+                 "_config.yml")
+"""Files besides the chapters whose change can move a finding (models, data, pins, settings)."""
+
+
+def code_hashes(root: Path = ROOT) -> dict[str, str]:
+    """Return sha256 of every file matching :data:`CODE_PATTERNS` (``analysis/x.py`` → hash)."""
+    out = {}
+    for pattern in CODE_PATTERNS:
+        for path in sorted(root.glob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                out[path.relative_to(root).as_posix()] = hashlib.sha256(
+                    path.read_bytes()).hexdigest()
+    return dict(sorted(out.items()))
 
 
 def execute_chapters(root: Path, out_dir: Path, timeout: int = 900) -> dict[str, float]:
@@ -584,6 +609,7 @@ def publish_release(version: str, root: Path = ROOT, site: Path | None = None,
             shutil.copy2(path, staging / "findings" / path.name)
         stamp = version_stamp(root)
         manifest = {**asdict(stamp), "version": version, "sources": source_hashes(root),
+                    "code": code_hashes(root),
                     "pdf": PDF_NAME, "findings": [p.name for p in findings]}
         earlier = [v for v in releases(site) if version_key(v) < version_key(version)]
         if earlier:
@@ -593,7 +619,8 @@ def publish_release(version: str, root: Path = ROOT, site: Path | None = None,
                 load_findings(site / f"v{previous}" / "findings"),
                 load_findings(staging / "findings"), previous, version,
                 old_manifest.get("sources"), manifest["sources"],
-                (old_manifest.get("commit", "unknown"), stamp.commit))
+                (old_manifest.get("commit", "unknown"), stamp.commit),
+                old_manifest.get("code"), manifest["code"])
             (staging / "changelog.md").write_text(text, encoding="utf-8")
             (staging / "changelog.html").write_text(
                 markdown_page(text, f"Changes v{previous} to v{version}"), encoding="utf-8")

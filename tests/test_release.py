@@ -14,6 +14,7 @@ from analysis.config import ROOT
 from analysis.release import (
     Stamp,
     citation_strings,
+    code_hashes,
     compare_findings,
     execute_chapters,
     findings_changelog,
@@ -109,6 +110,22 @@ def test_changelog_reports_shift_in_posterior_sds_and_changed_chapters():
     assert "tau" not in text.split("## Findings added")[0].split("| tau")[0][-5:]
     assert "- changed: `chapters/b.md`" in text and "- added: `chapters/c.md`" in text
     assert "chapters/a.md" not in text
+    assert "## Code, data and environment" not in text  # no code hashes given: no claim made
+
+
+def test_changelog_lists_changed_model_code_and_data():
+    text = findings_changelog(_load("reference"), _load("planted"), "0.1.0", "0.2.0",
+                              old_code={"analysis/models/m.py": "1", "data/a.csv": "2"},
+                              new_code={"analysis/models/m.py": "9", "data/a.csv": "2"})
+    code = text.split("## Code, data and environment")[1]
+    assert "- changed: `analysis/models/m.py`" in code and "data/a.csv" not in code
+
+
+def test_code_hashes_cover_models_data_and_pins():
+    hashes = code_hashes()
+    assert "analysis/models/meta_analysis.py" in hashes
+    assert "data/paluck2019_contact_studies.csv" in hashes and "requirements.txt" in hashes
+    assert not any("__pycache__" in f for f in hashes)
 
 
 # --------------------------------------------------------------------------- stamp and citation
