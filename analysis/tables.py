@@ -9,6 +9,8 @@ over plain text and turns the pipe table into a real typeset table.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from pandas.io.formats.format import format_array
 from pandas.io.formats.style import Styler
@@ -16,10 +18,23 @@ from pandas.io.formats.style import Styler
 _ESCAPE = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|$#"})
 
 
+_LONG_HEX = re.compile(r"\b[0-9a-f]{33,}\b")
+
+
+def _group_hex(match: re.Match[str]) -> str:
+    """Split a long hex digest (sha256) into space-separated groups of 16 so it can wrap."""
+    digest = match.group(0)
+    return " ".join(digest[i:i + 16] for i in range(0, len(digest), 16))
+
+
 def _cell(value: object) -> str:
-    """Return one cell as markdown-escaped, single-line text."""
+    """Return one cell as markdown-escaped, single-line text.
+
+    Long hexadecimal digests are written in groups of 16 digits: a 64-digit sha256 has no
+    break point and would run off the page in a typeset table.
+    """
     text = "" if value is None else str(value)
-    return " ".join(text.split()).translate(_ESCAPE)
+    return _LONG_HEX.sub(_group_hex, " ".join(text.split())).translate(_ESCAPE)
 
 
 def _row(cells: list[str]) -> str:
@@ -34,7 +49,14 @@ def _label(value: object) -> str:
 
 
 def _formatted_column(column: pd.Series) -> list[str]:
-    """Format column values the way pandas prints them (common decimals for floats)."""
+    """Format column values the way pandas prints them (common decimals for floats).
+
+    Text is kept whole: pandas' ``display.max_colwidth`` cut-off is for the console, while a
+    typeset table wraps long text inside its column.
+    """
+    if not pd.api.types.is_numeric_dtype(column.dtype):
+        return ["NaN" if v is None or (isinstance(v, float) and v != v) else str(v)
+                for v in column]
     return [s.strip() for s in format_array(column.to_numpy(), None, na_rep="NaN")]
 
 

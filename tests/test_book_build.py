@@ -169,3 +169,4 @@ def test_tables_are_html_on_the_web_and_typeset_tables_in_latex(tmp_path):
     tex = next((book / "_build" / "latex").glob("*.tex")).read_text()
     assert r"\begin{tabulary}" in tex
     assert r"pooled\_d" in tex and "0.452" in tex
+    assert r"\AtBeginEnvironment{tabulary}{\footnotesize" in tex  # the book's table style

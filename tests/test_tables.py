@@ -52,6 +52,15 @@ def test_dataframe_markdown_without_index_and_flattened_multiindex():
     assert rows == [["a / x", "a / y"], ["1", "2"]]
 
 
+def test_long_text_is_kept_whole_and_digests_can_wrap():
+    digest = "0a7495f6d4d03a2cdd0b5090b99ea66e426e85862aab837b19290b55baa17c00"
+    frame = pd.DataFrame({"meaning": ["log of the days between the contact and the prejudice "
+                                      "measurement, per study"], "sha256": [digest]})
+    rows = _cells(dataframe_markdown(frame, index=False))
+    assert rows[1][0].endswith("per study")  # no console cut-off ("...") in a typeset table
+    assert rows[1][1].split() == [digest[i:i + 16] for i in range(0, 64, 16)]
+
+
 def test_long_tables_fall_back_to_plain_text():
     assert dataframe_markdown(pd.DataFrame({"x": range(61)})) is None
     assert dataframe_markdown(pd.DataFrame({"x": range(60)})) is not None
