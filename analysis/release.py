@@ -190,12 +190,14 @@ class Comparison:
 
     chapter: str
     name: str
-    kind: str  # "posterior" or "value"
+    kind: str  # "posterior", "value" (exact), "monte_carlo" or "timing"
     reference: float | None
     candidate: float | None
     diff: float | None
     tolerance: float | None
-    status: str  # "ok", "DIFFERS", "MISSING" (absent in candidate), "new" (absent in reference)
+    status: str  # "ok", "DIFFERS", "MISSING" (absent in candidate), "new" (absent in reference),
+    # "varies" (a Monte Carlo value without MCSE that changed: reported, not gated) or "info"
+    # (a timing: never compared)
 
     @property
     def failed(self) -> bool:
@@ -227,7 +229,11 @@ def compare_record(chapter: str, reference: dict, candidate: dict, k: float = K_
     if "value" in reference:
         ref, cand = float(reference["value"]), float(candidate.get("value", math.nan))
         tol = rtol * max(abs(ref), abs(cand), 1e-300)
-        kind = "value"
+        kind = reference.get("kind") or candidate.get("kind") or "value"
+        if kind in ("monte_carlo", "timing"):
+            diff = cand - ref
+            status = "ok" if abs(diff) <= tol else ("varies" if kind == "monte_carlo" else "info")
+            return Comparison(chapter, reference["name"], kind, ref, cand, diff, tol, status)
     else:
         ref, cand = float(reference["mean"]), float(candidate.get("mean", math.nan))
         tol = mcse_tolerance(reference, candidate, k) if "mcse_mean" in candidate else math.nan
@@ -291,7 +297,10 @@ def format_comparison(rows: list[Comparison]) -> str:
                      f"{_num(r.candidate):>12} {_num(r.diff, '.2e'):>10} "
                      f"{_num(r.tolerance, '.2e'):>10}  {r.status}")
     failed = sum(r.failed for r in rows)
-    lines.append(f"{len(rows)} findings, {failed} disagreeing or missing: "
+    varied = sum(r.status == "varies" for r in rows)
+    lines.append(f"{len(rows)} findings, {failed} disagreeing or missing"
+                 + (f", {varied} Monte Carlo values without MCSE changed (not gated)"
+                    if varied else "") + ": "
                  + ("REPRODUCED" if not failed else "NOT REPRODUCED"))
     return "\n".join(lines)
 
@@ -332,20 +341,26 @@ def findings_changelog(old: dict[str, dict[str, dict]], new: dict[str, dict[str,
     lines = [f"# Changes in findings: v{old_version} → v{new_version}", ""]
     if commits:
         lines += [f"Built from commit `{commits[0]}` and commit `{commits[1]}`.", ""]
-    moved = [r for r in rows if r.status == "DIFFERS"]
+    moved = [r for r in rows if r.status in ("DIFFERS", "varies")]
     lines += ["## Findings that moved", ""]
     if moved:
         lines += ["| chapter | finding | v" + old_version + " | v" + new_version
                   + " | change | change in posterior SDs |", "|---|---|---|---|---|---|"]
         for r in moved:
             sd = old[r.chapter][r.name].get("sd")
-            in_sd = f"{r.diff / sd:+.2f}" if r.kind == "posterior" and sd else "exact value"
+            in_sd = (f"{r.diff / sd:+.2f}" if r.kind == "posterior" and sd
+                     else "Monte Carlo value (no MCSE)" if r.kind == "monte_carlo"
+                     else "exact value")
             lines.append(f"| {r.chapter} | {r.name} | {r.reference:.4g} | {r.candidate:.4g} "
                          f"| {r.diff:+.4g} | {in_sd} |")
     else:
         lines.append("No finding moved beyond its Monte Carlo error.")
     same = sum(r.status == "ok" for r in rows)
     lines += ["", f"{same} findings agree within 4 combined MCSEs (or exactly, for counts)."]
+    timings = [r.name for r in rows if r.kind == "timing"]
+    if timings:
+        lines += ["", "Timings are not compared (they measure the machine): "
+                  + ", ".join(f"`{t}`" for t in timings) + "."]
     added = [r for r in rows if r.status == "new"]
     removed = [r for r in rows if r.status == "MISSING"]
     lines += ["", "## Findings added or removed", ""]

@@ -21,6 +21,9 @@ import xarray as xr
 from analysis.config import CI_PROB, FINDINGS_DIR, SEED
 from analysis.data import write_atomic
 
+VALUE_KINDS = ("exact", "monte_carlo", "timing")
+"""What a number recorded with :meth:`Findings.add_value` depends on (see there)."""
+
 _STARTED = time.perf_counter()
 """When this module was first imported: the start of a chapter's execution, for its wall time."""
 
@@ -111,9 +114,27 @@ class Findings:
         _glue(name + "_nl", probability_text(record["mean"], dutch=True))
         return record
 
-    def add_value(self, name: str, value: float, description: str) -> dict:
-        """Glue and record a number computed without posterior uncertainty (a count, a rate)."""
+    def add_value(self, name: str, value: float, description: str, *,
+                  kind: str = "exact") -> dict:
+        """Glue and record a number that has no posterior summary of its own.
+
+        Parameters
+        ----------
+        name, value, description
+            As for :meth:`add`; ``value`` is one number.
+        kind : {"exact", "monte_carlo", "timing"}, default "exact"
+            ``"exact"``: a deterministic function of the data (a count, a data summary, a
+            quadrature result), which a reproduction must match to a relative 1e-9.
+            ``"monte_carlo"``: computed from posterior or prior draws but without an MCSE of its
+            own (a posterior predictive p-value, an ELPD difference, a count of high Pareto k):
+            identical on the same machine, reported but not gated across machines.
+            ``"timing"``: depends on the machine's speed (ESS per second); never compared.
+        """
+        if kind not in VALUE_KINDS:
+            raise ValueError(f"finding {name!r}: kind must be one of {VALUE_KINDS}, got {kind!r}")
         record = {"name": name, "description": description, "value": float(value)}
+        if kind != "exact":
+            record["kind"] = kind
         self.records[name] = record
         _glue(name, float(value))
         return record

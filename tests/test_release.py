@@ -53,6 +53,25 @@ def test_tolerance_is_four_combined_mcses():
     assert mcse_tolerance(ref, ref) == pytest.approx(0.016970562748477, rel=1e-12)
 
 
+def test_monte_carlo_values_are_reported_not_gated_and_timings_never_compared():
+    def chapter(p_value: float, ess_per_s: float) -> dict:
+        return {"ch": {
+            "ppc_p": {"name": "ppc_p", "value": p_value, "kind": "monte_carlo"},
+            "ess_per_s": {"name": "ess_per_s", "value": ess_per_s, "kind": "timing"}}}
+
+    same = {r.name: r for r in compare_findings(chapter(0.27, 60.0), chapter(0.27, 61.5))}
+    assert same["ppc_p"].status == "ok" and same["ess_per_s"].status == "info"
+    rows = compare_findings(chapter(0.27, 60.0), chapter(0.24, 50.0))
+    assert {r.name: r.status for r in rows} == {"ppc_p": "varies", "ess_per_s": "info"}
+    assert not any(r.failed for r in rows)
+    assert format_comparison(rows).endswith(
+        "1 Monte Carlo values without MCSE changed (not gated): REPRODUCED")
+    text = findings_changelog(chapter(0.27, 60.0), chapter(0.24, 50.0), "0.1.0", "0.2.0")
+    assert "| ch | ppc_p | 0.27 | 0.24 | -0.03 | Monte Carlo value (no MCSE) |" in text
+    assert "ess_per_s |" not in text and "not compared (they measure the machine): `ess_per_s`" \
+        in text
+
+
 def test_shift_within_monte_carlo_error_passes():
     rows = {r.name: r for r in compare_findings(_load("reference"), _load("within_noise"))}
     assert rows["pooled_d"].status == "ok"

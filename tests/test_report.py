@@ -70,3 +70,12 @@ def test_probability_text_never_reads_as_certainty(probability, english, dutch):
 
     assert probability_text(probability) == english
     assert probability_text(probability, dutch=True) == dutch
+
+
+def test_add_value_records_its_kind_and_refuses_unknown_kinds(tmp_path):
+    findings = Findings("kinds", out_dir=tmp_path)
+    assert "kind" not in findings.add_value("count", 27, "a count")  # exact: the default
+    assert findings.add_value("p", 0.3, "a PPC p-value", kind="monte_carlo")["kind"] == \
+        "monte_carlo"
+    with pytest.raises(ValueError, match="kind must be one of"):
+        findings.add_value("x", 1.0, "x", kind="approximate")
