@@ -17,11 +17,13 @@ SEED = 20071122
 """One seed for the whole book (the date of the SCP review's publication year, 2007)."""
 
 SAMPLER_BACKEND = "pymc"
-"""NUTS implementation used by every chapter: ``"pymc"``, ``"nutpie"`` or ``"numpyro"``.
+"""NUTS implementation used by every chapter: ``"pymc"``, ``"nutpie"``, ``"numpyro"`` or
+``"blackjax"`` (``BOOK_SAMPLER`` overrides it).
 
-PyMC's own NUTS is the default because it gave the highest minimum bulk ESS per second on the
-contact meta-analysis on this machine kind (2 cores): 191 ESS/s against 149 (nutpie) and 56
-(NumPyro, dominated by JIT compilation). See ``benchmarks/`` for the measurement.
+PyMC's own NUTS is the default because it gave the highest minimum bulk ESS per second of wall
+time (compilation included) on each of the book's three model families in one benchmark run on
+this machine kind (2 cores), e.g. 171 against 90 (nutpie), 46 (NumPyro) and 43 (BlackJAX) on
+the contact meta-analysis. ``benchmarks/results.md`` has the table (``nox -s bench``).
 """
 
 SAMPLER_KWARGS: dict[str, object] = {

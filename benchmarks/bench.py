@@ -111,16 +111,28 @@ def build_benchmark(edit_chapter: str) -> dict:
     }
 
 
-def sampler_benchmark(cases: list[str], backends: list[str]) -> list[dict]:
-    """Run every case x backend in its own process and collect the JSON lines."""
+def sampler_benchmark(cases: list[str], backends: list[str],
+                      timeout: float = 600.0) -> list[dict]:
+    """Run every case x backend in its own process and collect the JSON lines.
+
+    A run that takes longer than ``timeout`` seconds is stopped and recorded as
+    ``"timed out"``: its ESS per second is then below ``min ESS of the others / timeout``.
+    """
     results = []
     for case in cases:
         for backend in backends:
             print(f"{case} / {backend} ...", flush=True)
-            proc = subprocess.run(
-                [sys.executable, str(HERE / "sampler_run.py"), case, backend],
-                capture_output=True, text=True, cwd=ROOT,
-            )
+            try:
+                proc = subprocess.run(
+                    [sys.executable, str(HERE / "sampler_run.py"), case, backend],
+                    capture_output=True, text=True, cwd=ROOT, timeout=timeout,
+                )
+            except subprocess.TimeoutExpired:
+                result = {"case": case, "backend": backend,
+                          "failed": f"timed out: no result within {timeout:.0f} s"}
+                print("  ", json.dumps(result), flush=True)
+                results.append(result)
+                continue
             lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
             if proc.returncode != 0 or not lines:
                 result = {"case": case, "backend": backend,
@@ -237,6 +249,8 @@ def main() -> int:
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--cases", default="")
     parser.add_argument("--edit-chapter", default="chapters/contact_evidence.md")
+    parser.add_argument("--case-timeout", type=float, default=600.0,
+                        help="seconds one sampler run may take before it is stopped")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     from models import CASES
@@ -258,7 +272,7 @@ def main() -> int:
         results["build"] = previous["build"]  # keep the last measured build section
     if not args.skip_samplers:
         cases = args.cases.split(",") if args.cases else list(CASES)
-        fresh = sampler_benchmark(cases, args.backends.split(","))
+        fresh = sampler_benchmark(cases, args.backends.split(","), args.case_timeout)
         rerun = {(r["case"], r["backend"]) for r in fresh}
         kept = [r for r in previous.get("samplers", []) if (r["case"], r["backend"]) not in rerun]
         results["samplers"] = sorted(kept + fresh, key=lambda r: (list(CASES).index(r["case"])
