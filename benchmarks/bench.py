@@ -33,9 +33,10 @@ from pathlib import Path
 
 import psutil
 
+from analysis.sampling import BACKENDS
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-BACKENDS = ("pymc", "nutpie", "numpyro", "blackjax")
 
 
 def run_measured(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
@@ -246,7 +247,7 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--skip-samplers", action="store_true")
-    parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--backends", default=",".join(BACKENDS))  # every backend fit() takes
     parser.add_argument("--cases", default="")
     parser.add_argument("--edit-chapter", default="chapters/contact_evidence.md")
     parser.add_argument("--case-timeout", type=float, default=600.0,
