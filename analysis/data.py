@@ -346,6 +346,110 @@ def load_published_effects(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     return load_resource("published_effects_dispersal", data_dir)
 
 
+def load_lbm2_wijk_classes(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return Leefbaarometer 2.0 classes (1-9, ordinal) of 2,981 CBS wijken (2016), 2002-2016.
+
+    One row per wijk (``WK_CODE``); ``KL02`` ... ``KL16`` are the classes in 2002, 2008, 2012, 2014
+    and 2016 (missing where the wijk had too few addresses).
+    """
+    return load_resource("leefbaarometer2_wijk_classes_2002-2016", data_dir)
+
+
+def load_lbm2_gemeente_classes(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return Leefbaarometer 2.0 classes of the 390 municipalities of 2016, 2002-2016."""
+    return load_resource("leefbaarometer2_gemeente_classes_2002-2016", data_dir)
+
+
+def load_lbm2_wijk_scores(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return Leefbaarometer 2.0 continuous scores by wijk, 2012-2016 (long: ``GBD``, ``JAAR``).
+
+    Post-2008 only: these scores have no pre-period for the wijkenaanpak.
+    """
+    return load_resource("leefbaarometer2_wijk_scores_2012-2016", data_dir)
+
+
+def load_wijken_2016(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return CBS attributes of the 2,981 wijken of 2016 (names, population, % non-western, ...).
+
+    CBS-suppressed cells are missing. The population of 1 Jan 2016 is post-treatment for the
+    wijkenaanpak (2007-2012).
+    """
+    return load_resource("cbs_wijk_2016_attributes", data_dir)
+
+
+def load_gemeenten_2016(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return CBS attributes of the 390 municipalities of 2016 (``GM_CODE``, ``GM_NAAM``, ...)."""
+    return load_resource("cbs_gemeente_2016_attributes", data_dir)
+
+
+def load_lbm3_pc4(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return Leefbaarometer 3.0 scores of 4,058 postcodes in 8 years, 2002-2022 (long format).
+
+    One scale and one (2022) postcode geography in every year; the dimension columns are
+    filled only in 2014 and 2018-2022.
+    """
+    return load_resource("leefbaarometer3_pc4_2002-2022", data_dir)
+
+
+def load_pc4_2023(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return CBS statistics of 4,070 postcodes on 1 Jan 2023 (a post-treatment cross-section)."""
+    return load_resource("cbs_pc4_2023", data_dir)
+
+
+def load_pc4_gemeente_2023(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return dominant municipality (2023) of each postcode, with its share of the addresses.
+
+    ``gm_code2023`` is the CBS number without the ``GM`` prefix.
+    """
+    return load_resource("pc4_to_gemeente_2023", data_dir)
+
+
+def load_pc4_wijk_addresses(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return addresses per (postcode, CBS wijk) cell in the 2017 geography.
+
+    ``share_of_pc4`` is the share of a postcode's addresses inside the wijk: the exposure of a
+    postcode to a wijk-level treatment.
+    """
+    return load_resource("pc4_wijk_addresses_2017", data_dir)
+
+
+def load_impulsgebieden(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the 967 postcodes designated as impulsgebied for the school years 2013-2017."""
+    return load_resource("impulsgebieden_pc4_2013-2017", data_dir)
+
+
+def load_vogelaar_investment(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return the 40 wijken of the wijkenaanpak with the extra corporation investment (EUR mln).
+
+    Names as printed in the law (municipality 'Den Haag', not 's-Gravenhage); no geography.
+    """
+    return load_resource("vogelaar_40wijken_bcf_investment", data_dir)
+
+
+def load_vogelaar_pc4_evidence(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return quoted, sourced postcodes of 8 of the 40 wijken (partial; see ``confidence``)."""
+    return load_resource("vogelaar_pc4_evidence", data_dir)
+
+
+def load_wijkenaanpak_published(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return published difference-in-differences estimates of the wijkenaanpak (health)."""
+    return load_resource("wijkenaanpak_published_estimates", data_dir)
+
+
+def load_grant_programmes(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return municipality x programme x year grants of 23 integration/neighbourhood programmes.
+
+    Municipality names as printed in the law (``eenheid``); harmonise them to CBS codes before
+    any join (:mod:`analysis.grants`).
+    """
+    return load_resource("bdiu_integration_neighbourhood_programmes", data_dir)
+
+
+def load_grants_long(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Return every annex cell of four versions of the Besluit decentralisatie-uitkeringen."""
+    return load_resource("bdiu_municipal_grants_2006-2015_long", data_dir)
+
+
 def load_registry(path: Path | str | None = None, data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """Load and validate an intervention registry: the SIMULATED one, or a municipality's own.
 

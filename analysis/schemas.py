@@ -385,6 +385,256 @@ SIMULATED_REGISTRY: tuple[Column, ...] = (
 )
 """Schema of ``data/simulated/registry.csv`` (file order)."""
 
+# --- nl_policy: Dutch neighbourhood policy and liveability (issue 14) --------------------------
+
+PC4 = r"\d{4}"
+"""Dutch 4-digit postcode area (PC4), e.g. ``1011``."""
+
+LBM_YEARS_2 = ("02", "08", "12", "14", "16")
+"""Measurement years of Leefbaarometer 2.0 (two-digit suffixes of the class columns)."""
+
+_LBM2_CHANGE_PAIRS = ("0208", "0212", "0214", "0216", "0812", "0814", "0816", "1214", "1216",
+                      "1416")
+
+LBM2_WIJK_CLASSES: tuple[Column, ...] = (
+    Column("WK_CODE", "str", "CBS wijk code, 2016 boundaries", pattern=WK_CODE),
+    *(Column(f"KL{y}", "float", f"Leefbaarometer 2.0 class in 20{y}: 1 very poor ... 9 "
+             "excellent (ordinal)", "class", nullable=True, minimum=1) for y in LBM_YEARS_2),
+    *(Column(f"VKL{p}", "float", f"class of the change 20{p[:2]} -> 20{p[2:]} (1 large "
+             "decline ... 7 large improvement; ordinal)", "class", nullable=True, minimum=1)
+      for p in _LBM2_CHANGE_PAIRS),
+)
+
+LBM2_GEMEENTE_CLASSES: tuple[Column, ...] = (
+    Column("GM_CODE", "str", "CBS municipality code, 2016 boundaries", pattern=GM_CODE),
+    *LBM2_WIJK_CLASSES[1:],
+)
+
+LBM2_WIJK_SCORES: tuple[Column, ...] = (
+    Column("GBD", "str", "CBS wijk code, 2016 boundaries", pattern=WK_CODE),
+    Column("JAAR", "int", "measurement year (2012, 2014, 2016)", "year", minimum=2012),
+    Column("RLBRMTR", "float", "Leefbaarometer 2.0 total score (deviation)", "score",
+           nullable=True),
+    Column("RLBWON", "float", "dimension: housing", "score", nullable=True),
+    Column("RLBBEV", "float", "dimension: residents", "score", nullable=True),
+    Column("RLBVRZ", "float", "dimension: amenities", "score", nullable=True),
+    Column("RLBVEI", "float", "dimension: safety", "score", nullable=True),
+    Column("RLBFYS", "float", "dimension: physical environment", "score", nullable=True),
+)
+
+_WIJK_2016_COUNTS = {
+    "AANT_INW": "inhabitants 1 Jan 2016", "AANT_MAN": "men", "AANT_VROUW": "women",
+    "AANTAL_HH": "households",
+}
+_WIJK_2016_PCT = {
+    "P_00_14_JR": "% aged 0-14", "P_15_24_JR": "% aged 15-24", "P_25_44_JR": "% aged 25-44",
+    "P_45_64_JR": "% aged 45-64", "P_65_EO_JR": "% aged 65+", "P_ONGEHUWD": "% unmarried",
+    "P_GEHUWD": "% married", "P_GESCHEID": "% divorced", "P_VERWEDUW": "% widowed",
+    "P_EENP_HH": "% one-person households", "P_HH_Z_K": "% households without children",
+    "P_HH_M_K": "% households with children",
+    "P_WEST_AL": "% with a western migration background",
+    "P_N_W_AL": "% with a non-western migration background",
+    "P_MAROKKO": "% Moroccan background", "P_ANT_ARU": "% Antillean/Aruban background",
+    "P_SURINAM": "% Surinamese background", "P_TURKIJE": "% Turkish background",
+    "P_OVER_NW": "% other non-western background",
+}
+
+
+def _area_2016_columns() -> tuple[Column, ...]:
+    """Attribute columns shared by the CBS 2016 wijk and gemeente files (after the codes)."""
+    return (
+        Column("WATER", "str", "'JA' if the area is (mostly) water, else 'NEE'",
+               pattern=r"JA|NEE"),
+        Column("OAD", "float", "address density (omgevingsadressendichtheid)",
+               "addresses/km2", nullable=True, minimum=0),
+        Column("STED", "float", "urbanity class 1 (very strongly urban) ... 5 (not urban)",
+               "class", nullable=True, minimum=1),
+        *(Column(c, "int", d, "count", nullable=True, minimum=0)
+          for c, d in list(_WIJK_2016_COUNTS.items())[:3]),
+        *(Column(c, "float", d, "%", nullable=True, minimum=0)
+          for c, d in list(_WIJK_2016_PCT.items())[:9]),
+        Column("BEV_DICHTH", "float", "population density", "inhabitants/km2", nullable=True,
+               minimum=0),
+        Column("AANTAL_HH", "int", "households", "count", nullable=True, minimum=0),
+        *(Column(c, "float", d, "%", nullable=True, minimum=0)
+          for c, d in list(_WIJK_2016_PCT.items())[9:12]),
+        Column("GEM_HH_GR", "float", "mean household size", "persons", nullable=True,
+               minimum=0),
+        *(Column(c, "float", d, "%", nullable=True, minimum=0)
+          for c, d in list(_WIJK_2016_PCT.items())[12:]),
+        Column("OPP_TOT", "float", "total area", "ha", minimum=0),
+        Column("OPP_LAND", "float", "land area", "ha", minimum=0),
+        Column("OPP_WATER", "float", "water area", "ha", minimum=0),
+    )
+
+
+CBS_WIJK_2016: tuple[Column, ...] = (
+    Column("WK_CODE", "str", "CBS wijk code, 2016 boundaries", pattern=WK_CODE),
+    Column("WK_NAAM", "str", "wijk name (CBS 2016)"),
+    Column("GM_CODE", "str", "CBS municipality code, 2016 boundaries", pattern=GM_CODE),
+    Column("GM_NAAM", "str", "municipality name (CBS 2016)"),
+    Column("IND_WBI", "int", "CBS indicator: wijk/buurt-indeling present (1)", minimum=0),
+    *_area_2016_columns(),
+)
+
+CBS_GEMEENTE_2016: tuple[Column, ...] = (
+    Column("GM_CODE", "str", "CBS municipality code, 2016 boundaries", pattern=GM_CODE),
+    Column("GM_NAAM", "str", "municipality name (CBS 2016)"),
+    *_area_2016_columns(),
+    Column("Doorz", "str", "field of the source map layer (kept as is)", nullable=True),
+)
+
+LBM3_PC4: tuple[Column, ...] = (
+    Column("PC4", "int", "4-digit postcode (2022 geography)", minimum=1000),
+    Column("jaar", "int", "measurement year (2002, 2008, 2012, 2014, 2016, 2018, 2020, 2022)",
+           "year", minimum=2002),
+    Column("lbm", "float", "Leefbaarometer 3.0 total score (higher = better)", "score"),
+    Column("afw", "float", "deviation from the fixed national reference (lbm - afw = 4.102265)",
+           "score"),
+    Column("fys", "float", "dimension: physical environment (2014, 2018-2022 only)", "score",
+           nullable=True),
+    Column("onv", "float", "dimension: nuisance and insecurity", "score", nullable=True),
+    Column("soc", "float", "dimension: social cohesion", "score", nullable=True),
+    Column("vrz", "float", "dimension: amenities", "score", nullable=True),
+    Column("won", "float", "dimension: housing stock", "score", nullable=True),
+)
+
+_PC4_2023_COUNTS = (
+    "aantal_inwoners", "aantal_mannen", "aantal_vrouwen", "aantal_inwoners_0_tot_15_jaar",
+    "aantal_inwoners_15_tot_25_jaar", "aantal_inwoners_25_tot_45_jaar",
+    "aantal_inwoners_45_tot_65_jaar", "aantal_inwoners_65_jaar_en_ouder",
+)
+_PC4_2023_PCT = (
+    "percentage_geb_nederland_herkomst_nederland",
+    "percentage_geb_nederland_herkomst_overig_europa",
+    "percentage_geb_nederland_herkomst_buiten_europa",
+    "percentage_geb_buiten_nederland_herkomst_europa",
+    "percentage_geb_buiten_nederland_herkmst_buiten_europa",
+)
+_PC4_2023_REST = (
+    ("aantal_part_huishoudens", "count"), ("aantal_eenpersoonshuishoudens", "count"),
+    ("aantal_meerpersoonshuishoudens_zonder_kind", "count"),
+    ("aantal_eenouderhuishoudens", "count"), ("aantal_tweeouderhuishoudens", "count"),
+    ("gemiddelde_huishoudensgrootte", "persons"), ("aantal_woningen", "count"),
+    ("aantal_woningen_bouwjaar_voor_1945", "count"),
+    ("aantal_woningen_bouwjaar_45_tot_65", "count"),
+    ("aantal_woningen_bouwjaar_65_tot_75", "count"),
+    ("aantal_woningen_bouwjaar_75_tot_85", "count"),
+    ("aantal_woningen_bouwjaar_85_tot_95", "count"),
+    ("aantal_woningen_bouwjaar_95_tot_05", "count"),
+    ("aantal_woningen_bouwjaar_05_tot_15", "count"),
+    ("aantal_woningen_bouwjaar_15_en_later", "count"),
+    ("aantal_meergezins_woningen", "count"), ("percentage_koopwoningen", "%"),
+    ("percentage_huurwoningen", "%"),
+    ("aantal_huurwoningen_in_bezit_woningcorporaties", "count"),
+    ("aantal_niet_bewoonde_woningen", "count"),
+    ("gemiddelde_woz_waarde_woning", "k EUR"),
+    ("aantal_personen_met_uitkering_onder_aowlft", "count"),
+    ("omgevingsadressendichtheid", "addresses/km2"),
+    ("stedelijkheid", "class 1-5"),
+)
+
+CBS_PC4_2023: tuple[Column, ...] = (
+    Column("pc4", "int", "4-digit postcode", minimum=1000),
+    *(Column(c, "float", c.replace("_", " ") + " on 1 Jan 2023 (CBS-rounded)", "count",
+             nullable=True, minimum=0) for c in _PC4_2023_COUNTS),
+    *(Column(c, "float", c.replace("_", " ") + " (CBS-rounded to multiples of 10)", "%",
+             nullable=True, minimum=0) for c in _PC4_2023_PCT),
+    *(Column(c, "float", c.replace("_", " "), unit, nullable=True, minimum=0)
+      for c, unit in _PC4_2023_REST),
+)
+
+PC4_GEMEENTE_2023: tuple[Column, ...] = (
+    Column("pc4", "int", "4-digit postcode", minimum=1000),
+    Column("gm_code2023", "int", "dominant municipality of the pc4 (2023), CBS number without "
+           "'GM'", minimum=1),
+    Column("gm_naam2023", "str", "name of that municipality"),
+    Column("n_addr", "int", "addresses of the pc4 in that municipality", "count", minimum=0),
+    Column("share_addresses", "float", "share of the pc4's addresses in that municipality",
+           "fraction", minimum=0),
+)
+
+PC4_WIJK_ADDRESSES: tuple[Column, ...] = (
+    Column("pc4", "int", "4-digit postcode", minimum=1000),
+    Column("wijk_code", "str", "CBS wijk code (2017 boundaries)", pattern=WK_CODE),
+    Column("gemeente_code", "str", "CBS municipality code (2017)", pattern=GM_CODE),
+    Column("addresses", "int", "addresses of the pc4 inside the wijk", "count", minimum=1),
+    Column("share_of_pc4", "float", "share of the pc4's addresses inside the wijk",
+           "fraction", minimum=0),
+    Column("share_of_wijk", "float", "share of the wijk's addresses inside the pc4",
+           "fraction", minimum=0),
+)
+
+IMPULSGEBIEDEN: tuple[Column, ...] = (
+    Column("pc4", "int", "4-digit postcode designated as impulsgebied", minimum=1000),
+    Column("impulsgebied_2013_2017", "int", "1 = designated for school years 2013-14 to "
+           "2016-17", minimum=1),
+)
+
+VOGELAAR_INVESTMENT: tuple[Column, ...] = (
+    Column("gemeente", "str", "municipality as printed in the law (e.g. 'Den Haag')"),
+    Column("wijk", "str", "wijk name as printed in the law"),
+    Column("additionele_inzet_mln_eur", "float", "additional housing-corporation investment "
+           "in the wijk", "million EUR", minimum=0, exclusive_minimum=True),
+    Column("max_subsidie_per_jaar_eur", "float", "maximum yearly subsidy (2011 annex)",
+           "EUR/year", minimum=0, exclusive_minimum=True),
+)
+
+VOGELAAR_PC4_EVIDENCE: tuple[Column, ...] = (
+    Column("gemeente", "str", "municipality"),
+    Column("wijk", "str", "Vogelaar wijk as printed in the law"),
+    Column("pc4", "int", "postcode named in the quoted source", minimum=1000),
+    Column("evidence_kind", "str", "kind of source (cbs_table, wikipedia, ...)"),
+    Column("quote", "str", "verbatim text of the source that names the postcode"),
+    Column("source", "str", "where the quote was found (URL and remarks)"),
+    Column("confidence", "str", "high: tied to the aandachtswijk itself; medium: the "
+           "neighbourhood has that postcode; low: over-inclusive list",
+           pattern=r"high|medium|low"),
+)
+
+WIJKENAANPAK_PUBLISHED: tuple[Column, ...] = (
+    Column("study", "str", "study and table"),
+    Column("source_url", "str", "article URL", pattern=r"https?://\S+"),
+    Column("outcome", "str", "outcome of the estimate"),
+    Column("subgroup", "str", "subgroup of target districts"),
+    Column("comparison", "str", "control group"),
+    Column("estimate", "float", "difference-in-differences estimate", "see scale"),
+    Column("ci_low", "float", "lower 95 % confidence limit", "see scale"),
+    Column("ci_high", "float", "upper 95 % confidence limit", "see scale"),
+    Column("scale", "str", "scale of the estimate"),
+    Column("n_target_pc4", "int", "number of target PC4 areas", "count", nullable=True,
+           minimum=1),
+    Column("notes", "str", "remarks", nullable=True),
+    Column("se_from_ci", "float", "SE = (ci_high - ci_low) / 3.92", "see scale", minimum=0,
+           exclusive_minimum=True),
+)
+
+GRANT_PROGRAMMES: tuple[Column, ...] = (
+    Column("titel", "str", "programme (title of the annex)"),
+    Column("bijlage", "str", "annex number in the Besluit"),
+    Column("eenheid", "str", "municipality as printed ('LIST:' rows only list municipalities)"),
+    Column("kolom", "str", "column header of the annex table"),
+    Column("jaar", "int", "year parsed from the header (empty if none)", "year",
+           nullable=True, minimum=2000),
+    Column("bedrag_eur", "float", "allocated amount", "EUR", nullable=True, minimum=0),
+    Column("versions", "str", "consolidated versions in which the cell appears (;-separated)"),
+    Column("n_distinct_values", "int", "number of distinct values of the cell across "
+           "versions", "count", minimum=0),
+)
+
+GRANTS_LONG: tuple[Column, ...] = (
+    Column("version", "str", "consolidated version of the Besluit (date)",
+           pattern=r"\d{4}-\d{2}-\d{2}"),
+    Column("commit", "str", "commit of statengeneraal/laws-markdown", pattern=r"[0-9a-f]{40}"),
+    Column("bijlage", "str", "annex number"),
+    Column("artikel", "str", "article", nullable=True),
+    Column("titel", "str", "title of the annex"),
+    Column("eenheid", "str", "municipality or province as printed"),
+    Column("kolom", "str", "column header"),
+    Column("jaar", "int", "year parsed from the header", "year", nullable=True, minimum=2000),
+    Column("bedrag_eur", "float", "amount", "EUR", nullable=True, minimum=0),
+)
+
 SCHEMAS: dict[str, tuple[Column, ...]] = {
     "paluck2019_contact_studies": CONTACT_STUDIES,
     "cbs_gemeente_2024_population_origin_households_income": CBS_GEMEENTE_2024,
@@ -397,6 +647,21 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     "vogelaar_krachtwijken_2007": VOGELAAR_2007,
     "rotterdamwet_municipalities": ROTTERDAMWET,
     "published_effects_dispersal": PUBLISHED_EFFECTS,
+    "leefbaarometer2_wijk_classes_2002-2016": LBM2_WIJK_CLASSES,
+    "leefbaarometer2_gemeente_classes_2002-2016": LBM2_GEMEENTE_CLASSES,
+    "leefbaarometer2_wijk_scores_2012-2016": LBM2_WIJK_SCORES,
+    "cbs_wijk_2016_attributes": CBS_WIJK_2016,
+    "cbs_gemeente_2016_attributes": CBS_GEMEENTE_2016,
+    "leefbaarometer3_pc4_2002-2022": LBM3_PC4,
+    "cbs_pc4_2023": CBS_PC4_2023,
+    "pc4_to_gemeente_2023": PC4_GEMEENTE_2023,
+    "pc4_wijk_addresses_2017": PC4_WIJK_ADDRESSES,
+    "impulsgebieden_pc4_2013-2017": IMPULSGEBIEDEN,
+    "vogelaar_40wijken_bcf_investment": VOGELAAR_INVESTMENT,
+    "vogelaar_pc4_evidence": VOGELAAR_PC4_EVIDENCE,
+    "wijkenaanpak_published_estimates": WIJKENAANPAK_PUBLISHED,
+    "bdiu_integration_neighbourhood_programmes": GRANT_PROGRAMMES,
+    "bdiu_municipal_grants_2006-2015_long": GRANTS_LONG,
     "simulated_registry": SIMULATED_REGISTRY,
 }
 """Schema of every resource in ``data/datapackage.json``, by resource name."""

@@ -310,6 +310,250 @@ RESOURCES: dict[str, dict] = {
     },
 }
 
+NL_POLICY = "nl_policy"
+"""Subfolder of the source copies that holds the neighbourhood-policy and liveability files."""
+LBM_LICENCE = (
+    "Leefbaarometer open data of the Ministerie van BZK; a third-party source describes it as "
+    "CC0. NOT VERIFIED here: attribute 'Leefbaarometer, Ministerie van BZK' and check "
+    "leefbaarometer.nl before redistribution"
+)
+LAW_LICENCE = "Public domain (Dutch statutory text, art. 11 Auteurswet)"
+MINORPROJECT = (
+    "GitHub koenkoen1/minorproject (Unlicense), commit "
+    "93d94d3d673576da582b1999aa6ddf5824d789b1"
+)
+LAWS_MARKDOWN = "GitHub statengeneraal/laws-markdown"
+
+
+def _blank_cbs_suppressed(raw: pd.DataFrame) -> pd.DataFrame:
+    """Replace CBS's suppression code -99999999 by an empty cell (missing)."""
+    return raw.replace(to_replace=r"^-99999999(\.0+)?$", value="", regex=True)
+
+
+def _nl_policy(file: str, **spec: object) -> dict:
+    """Resource spec of one file of ``nl_policy/`` (copied byte for byte unless transformed)."""
+    return {"source_file": f"{NL_POLICY}/{file}", "kind": "real", "transform": None,
+            "code_checks": [], **spec}
+
+
+RESOURCES.update({
+    "leefbaarometer2_wijk_classes_2002-2016": _nl_policy(
+        "leefbaarometer2_wijk_classes_2002-2016.csv",
+        title="Leefbaarometer 2.0 liveability classes by CBS wijk (2016 boundaries), 2002-2016",
+        description=(
+            "2,981 wijken; class 1 (very poor) ... 9 (excellent) in 2002, 2008, 2012, 2014 "
+            "and 2016, and the classes of the changes between those years. Ordinal."
+        ),
+        citation="Ministerie van BZK, Leefbaarometer 2.0, meting 2016 (open data).",
+        source=MINORPROJECT + ", data/Wijk/wijk.xlsx converted to CSV unchanged.",
+        licence=LBM_LICENCE,
+        notes=(
+            "Ordinal classes, not scores; classes 1-3 are under 1 % of wijk-years. LBM 2.0 "
+            "and 3.0 are different models: never splice them into one series."
+        ),
+    ),
+    "leefbaarometer2_gemeente_classes_2002-2016": _nl_policy(
+        "leefbaarometer2_gemeente_classes_2002-2016.csv",
+        title="Leefbaarometer 2.0 liveability classes by municipality (2016), 2002-2016",
+        description="The same classes as the wijk file for 390 municipalities (2016 codes).",
+        citation="Ministerie van BZK, Leefbaarometer 2.0, meting 2016 (open data).",
+        source=MINORPROJECT + ", converted to CSV unchanged.",
+        licence=LBM_LICENCE,
+        notes="Ordinal classes.",
+    ),
+    "leefbaarometer2_wijk_scores_2012-2016": _nl_policy(
+        "leefbaarometer2_wijk_scores_2012-2016.csv",
+        title="Leefbaarometer 2.0 scores by CBS wijk, 2012, 2014, 2016",
+        description=(
+            "8,886 rows = 2,962 wijken x 3 years: total score and five dimensions "
+            "(housing, residents, amenities, safety, physical environment). Continuous."
+        ),
+        citation="Ministerie van BZK, Leefbaarometer 2.0, meting 2016 (open data).",
+        source=MINORPROJECT + ", data/Wijk/dimensiescore_wijk (stand).xlsx sheet data(1).",
+        licence=LBM_LICENCE,
+        notes="Post-2008 only: no pre-period for the wijkenaanpak; 403 rows without scores.",
+    ),
+    "cbs_wijk_2016_attributes": _nl_policy(
+        "cbs_wijk_2016_attributes.csv",
+        title="CBS Wijk- en buurtkaart 2016: wijk attributes",
+        description=(
+            "2,981 wijken (2016 boundaries): codes, names, population, households, age, "
+            "marital status, migration background (western / non-western and four origins), "
+            "density, area."
+        ),
+        citation="CBS, Wijk- en buurtkaart 2016.",
+        source=MINORPROJECT + " (.dbf converted to CSV); CBS suppression code -99999999 "
+        "replaced by an empty cell (the only change).",
+        licence=CBS_LICENCE,
+        notes=(
+            "Old origin classification (westers / niet-westers). Population 1 Jan 2016 is "
+            "post-treatment for the wijkenaanpak (2007-2012). No housing or income columns."
+        ),
+        transform=_blank_cbs_suppressed,
+    ),
+    "cbs_gemeente_2016_attributes": _nl_policy(
+        "cbs_gemeente_2016_attributes.csv",
+        title="CBS Wijk- en buurtkaart 2016: municipality attributes",
+        description="390 municipalities (2016): the same attributes as the wijk file.",
+        citation="CBS, Wijk- en buurtkaart 2016.",
+        source=MINORPROJECT + " (.dbf converted to CSV).",
+        licence=CBS_LICENCE,
+        notes="Populations sum to 16,979,120 = CBS 1 Jan 2016.",
+    ),
+    "leefbaarometer3_pc4_2002-2022": _nl_policy(
+        "leefbaarometer3_pc4_2002-2022.csv",
+        title="Leefbaarometer 3.0 scores by 4-digit postcode, 2002-2022",
+        description=(
+            "32,300 rows = 4,058 PC4 x 8 measurement years (2002, 2008, 2012, 2014, 2016, "
+            "2018, 2020, 2022) on one scale and one (2022) postcode geography; dimension "
+            "contributions only in 2014 and 2018-2022."
+        ),
+        citation="Ministerie van BZK, Leefbaarometer 3.0, meting 2022, 'Leefbaarometer-scores "
+        "PC4' (open data).",
+        source=(
+            "GitHub semen-tarasov/funda-collector, data/scores.csv, commit "
+            "aa2f9acce3990788e3d75b01df68b9baf1a0141b (copy of the official open-data file)."
+        ),
+        licence=LBM_LICENCE,
+        notes=(
+            "lbm - afw = 4.102265 in every row (fixed reference). A modelled index: predicted "
+            "from register and housing data, so demolition and selective migration move it."
+        ),
+    ),
+    "cbs_pc4_2023": _nl_policy(
+        "cbs_pc4_2023.csv",
+        title="CBS statistics per 4-digit postcode, 1 Jan 2023",
+        description=(
+            "4,070 PC4: population by age and origin, households, dwellings by age and "
+            "tenure, corporation dwellings, WOZ value, benefits, urbanity."
+        ),
+        citation="CBS, Statistische gegevens per vierkant en postcode (PC4, 2023).",
+        source=(
+            "GitHub sof1a03/DSS_groupproject, Data/Cleaned/CBS_PC4.csv, commit "
+            "82bbea08ed032159ef6d8aaa1af6c57448ad562b; CBS code -99997 set to empty."
+        ),
+        licence=CBS_LICENCE,
+        notes="Post-treatment cross-section for every policy of 2007-2017. Counts rounded.",
+    ),
+    "pc4_to_gemeente_2023": _nl_policy(
+        "pc4_to_gemeente_2023.csv",
+        title="Dominant municipality (2023) of each 4-digit postcode",
+        description="4,071 PC4 with the municipality holding most addresses and its share.",
+        citation="CBS, Buurt, wijk en gemeente voor postcode-huisnummer (2023).",
+        source=(
+            "Counted by the data curator from the address-level conversion table in GitHub "
+            "sof1a03/DSS_groupproject (Data/Final/conversion.zip, commit "
+            "b071fe891400acbc14822e75a8b3233d2fcfbb81; 7,936,433 addresses)."
+        ),
+        licence=CBS_LICENCE,
+        notes="Only 2 PC4 have a share below 0.9. gm_code2023 is the number without 'GM'.",
+    ),
+    "pc4_wijk_addresses_2017": _nl_policy(
+        "pc4_wijk_addresses_2017.csv",
+        title="Addresses per 4-digit postcode and CBS wijk (2017 geography)",
+        description=(
+            "7,029 (pc4, wijk) cells with addresses > 0: which postcodes lie in which CBS "
+            "wijk, with the share of each postcode's addresses inside the wijk."
+        ),
+        citation="CBS, Buurt, wijk en gemeente voor postcode-huisnummer, via the R package "
+        "grenswijzigen (VNG Realisatie).",
+        source=(
+            "GitHub reidhin/grenswijzigen, commit 62ddad82a92013de2ed5f4d9b8491d4cce6b62e0, "
+            "data/grenswijziging_wijk_van_2016_naar_2017_voor_postcode.rda (dense matrix), "
+            "converted to long form (cells > 0)."
+        ),
+        licence=(
+            "CC BY-NC-SA 4.0 (the grenswijzigen package); underlying CBS data CC BY 4.0. A "
+            "release for commercial reuse should rebuild it from the CBS table itself"
+        ),
+        notes="2,939 of the 2,981 wijk codes of 2016 appear. No buurt-level table available.",
+    ),
+    "impulsgebieden_pc4_2013-2017": _nl_policy(
+        "impulsgebieden_pc4_2013-2017.csv",
+        title="Impulsgebieden 2013-2017: postcodes with extra primary-school funding",
+        description="967 PC4 designated for school years 2013-2014 to 2016-2017.",
+        citation=(
+            "Regeling vaststelling impulsgebieden schooljaar 2013-2014 tot en met 2016-2017 "
+            "(BWBR0031549), annex."
+        ),
+        source=LAWS_MARKDOWN + ", commit 520d225aa02c299e7d3f22996adf703e70cc6fed.",
+        licence=LAW_LICENCE,
+        notes=(
+            "A 2009-2013 list existed only as an image in the law: many PC4 may have been "
+            "designated before 2013."
+        ),
+    ),
+    "vogelaar_40wijken_bcf_investment": _nl_policy(
+        "vogelaar_40wijken_bcf_investment.csv",
+        title="The 40 wijken of the wijkenaanpak and the extra corporation investment",
+        description=(
+            "40 wijken in 18 municipalities with the additional housing-corporation "
+            "investment (EUR mln) and the maximum yearly subsidy fixed in the law."
+        ),
+        citation=(
+            "Besluit Centraal Fonds voor de Volkshuisvesting (BWBR0004418), annex, version "
+            "2011-07-20."
+        ),
+        source=LAWS_MARKDOWN + ", commit 17524b52bd2acf1d5d674c764d69832b0c13b73e.",
+        licence=LAW_LICENCE,
+        notes=(
+            "Names as printed, no geography; the official 83-PC4 definition (Kamerstuk "
+            "30995 nr. 66) is not available here. Columns sum to EUR 250 mln and 50 mln."
+        ),
+    ),
+    "vogelaar_pc4_evidence": _nl_policy(
+        "vogelaar_pc4_evidence.csv",
+        title="Quoted evidence on the postcodes of the 40 wijken (partial)",
+        description="21 distinct PC4 for 8 of the 40 wijken, each with a verbatim quote.",
+        citation="See columns source and quote (one source per row).",
+        source="Compiled by the data curator from public web pages; nothing from memory.",
+        licence="Facts with citations and short quotations",
+        notes="Only 1813 = Alkmaar Overdie has confidence 'high' (CBS 71718ned).",
+    ),
+    "wijkenaanpak_published_estimates": _nl_policy(
+        "wijkenaanpak_published_estimates.csv",
+        title="Published difference-in-differences estimates of the wijkenaanpak",
+        description=(
+            "8 estimates from Jongeneel-Grimen et al. (2016), Table 4: DiD of half-yearly "
+            "logit slopes of self-rated (mental) health, by programme intensity and control."
+        ),
+        citation=(
+            "Jongeneel-Grimen, B. et al. (2016). J Epidemiol Community Health 70:967-973."
+        ),
+        source="Transcribed by the data curator from the article's Table 4.",
+        licence="Facts from a published article (not CC-licensed): cited, not redistributed "
+        "as a dataset",
+        notes="Health, not liveability: compare with, never pool blindly. SE = (hi-lo)/3.92.",
+    ),
+    "bdiu_integration_neighbourhood_programmes": _nl_policy(
+        "bdiu_integration_neighbourhood_programmes.csv",
+        title="Grants to municipalities for 23 integration and neighbourhood programmes, "
+        "2006-2015",
+        description=(
+            "2,411 municipality x programme x year cells from the annexes of the Besluit "
+            "decentralisatie- en integratie-uitkeringen, de-duplicated across four versions "
+            "(latest value kept)."
+        ),
+        citation="Besluit decentralisatie- en integratie-uitkeringen (BWBR0027383), annexes.",
+        source=LAWS_MARKDOWN + ", versions 2010-03-17, 2013-12-12, 2014-09-08, 2015-04-02 "
+        "(commits 085e2f64..., 0df4b77b..., a16b17dd..., 7c18cb3a...), parsed Markdown tables.",
+        licence=LAW_LICENCE,
+        notes=(
+            "Municipality names as printed (both 'Den Haag' and 's-Gravenhage; names of "
+            "municipalities merged before 2016). Allocations, not spending."
+        ),
+    ),
+    "bdiu_municipal_grants_2006-2015_long": _nl_policy(
+        "bdiu_municipal_grants_2006-2015_long.csv",
+        title="All annex tables of the Besluit decentralisatie- en integratie-uitkeringen",
+        description="28,546 rows: every annex cell of four consolidated versions.",
+        citation="Besluit decentralisatie- en integratie-uitkeringen (BWBR0027383), annexes.",
+        source=LAWS_MARKDOWN + ", four consolidated versions (see the programme subset).",
+        licence=LAW_LICENCE,
+        notes="Rows whose eenheid starts with 'LIST:' only list municipalities.",
+    ),
+})
+
 SIMULATED: dict[str, dict] = {
     "simulated_registry": {
         "path": "simulated/registry.csv",
@@ -353,12 +597,12 @@ def derive(name: str, spec: dict, shared: Path) -> bytes:
         if not source.is_file():
             raise DataError(f"{source}: file not found")
         return source.read_bytes()
-    frame = read_csv_checked(source, SCHEMAS[name])
+    if not source.is_file():
+        raise DataError(f"{source}: file not found")
     raw = pd.read_csv(source, dtype=str, keep_default_na=False)
     raw = spec["transform"](raw)
     buffer = io.StringIO()
     raw.to_csv(buffer, index=False, lineterminator="\n")
-    assert len(raw) == len(frame)
     return buffer.getvalue().encode("utf-8")
 
 

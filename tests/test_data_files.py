@@ -27,6 +27,29 @@ LOADERS = {
     "load_published_effects": (data.load_published_effects, 30, "id"),
     "load_contact_studies": (data.load_contact_studies, 27, "study"),
     "load_registry": (data.load_registry, 400, "intervention_id"),
+    "load_lbm2_wijk_classes": (data.load_lbm2_wijk_classes, 2981, "WK_CODE"),
+    "load_lbm2_gemeente_classes": (data.load_lbm2_gemeente_classes, 390, "GM_CODE"),
+    "load_wijken_2016": (data.load_wijken_2016, 2981, "WK_CODE"),
+    "load_gemeenten_2016": (data.load_gemeenten_2016, 390, "GM_CODE"),
+    "load_pc4_2023": (data.load_pc4_2023, 4070, "pc4"),
+    "load_pc4_gemeente_2023": (data.load_pc4_gemeente_2023, 4071, "pc4"),
+    "load_impulsgebieden": (data.load_impulsgebieden, 967, "pc4"),
+}
+
+# sha256 of the nl_policy source copies (../shared/data/nl_policy/SHA256SUMS): copied unchanged.
+NL_POLICY_SHA256 = {
+    "leefbaarometer2_wijk_classes_2002-2016.csv":
+        "249f874b6a02962636486e2526ee450e05b6089a04264c66492c994ad06120c9",
+    "leefbaarometer3_pc4_2002-2022.csv":
+        "741f2e2a744de88f27bd10f3210c861efb2024d9799bcc4c85ca272190c5b3c8",
+    "pc4_wijk_addresses_2017.csv":
+        "6d0a6c36d35f9b1e3b45c719ca4ea11d072710cf503698a969a1bf61c7978186",
+    "vogelaar_40wijken_bcf_investment.csv":
+        "f03d8e48b01b105bf994cb1d19aa93f8d3fd51d1786dfa3be323974963071450",
+    "impulsgebieden_pc4_2013-2017.csv":
+        "b677498fbaa3a49e324595fbeec7b7e50d147c9b7b2fe708d0124b4227b2fa0c",
+    "bdiu_integration_neighbourhood_programmes.csv":
+        "6303f392795ad1cead89b7df8991555eb8d816b774f2fa604250590361141bcc",
 }
 
 # sha256 of the source copies as recorded in the curator's PROVENANCE.md: the files in data/
@@ -124,9 +147,35 @@ def test_policy_lists_use_2024_municipality_codes():
     assert rotterdam["first_year_applied"] == 2006
 
 
-@pytest.mark.parametrize("filename", list(PROVENANCE_SHA256))
+@pytest.mark.parametrize("filename", list(PROVENANCE_SHA256) + list(NL_POLICY_SHA256))
 def test_real_files_are_byte_identical_to_the_provenance_record(filename):
-    assert sha256_of(DATA_DIR / filename) == PROVENANCE_SHA256[filename]
+    expected = {**PROVENANCE_SHA256, **NL_POLICY_SHA256}[filename]
+    assert sha256_of(DATA_DIR / filename) == expected
+
+
+def test_lbm3_panel_has_one_scale_and_the_published_national_trend():
+    panel = data.load_lbm3_pc4()
+    assert panel["PC4"].nunique() == 4058
+    assert (panel["lbm"] - panel["afw"]).round(6).eq(4.102265).all()  # PROVENANCE.md check
+    means = panel.groupby("jaar")["lbm"].mean()
+    assert means.is_monotonic_increasing
+    assert means.loc[2002] == pytest.approx(4.098, abs=5e-4)
+    assert means.loc[2022] == pytest.approx(4.155, abs=5e-4)
+
+
+def test_cbs_suppression_code_becomes_missing_in_the_2016_wijk_file():
+    wijken = data.load_wijken_2016()
+    assert wijken["P_N_W_AL"].isna().sum() == 78
+    assert (wijken.select_dtypes("number").fillna(0) >= 0).all().all()
+    assert int(data.load_gemeenten_2016()["AANT_INW"].sum()) == 16_979_120  # CBS 1 Jan 2016
+
+
+def test_vogelaar_investment_sums_to_the_law_totals():
+    money = data.load_vogelaar_investment()
+    assert money["additionele_inzet_mln_eur"].sum() == pytest.approx(250.0)
+    assert money["max_subsidie_per_jaar_eur"].sum() == pytest.approx(50_000_000)
+    assert money["gemeente"].nunique() == 18
+    assert not money.duplicated(["gemeente", "wijk"]).any()
 
 
 def test_datapackage_lists_every_file_with_true_rows_and_sha256():
@@ -264,9 +313,11 @@ def _make_data_module():
 def fake_shared(tmp_path: Path) -> Path:
     """Source copies rebuilt from data/ (the real files in data/ are byte-identical copies)."""
     shared = tmp_path / "shared"
-    shared.mkdir()
+    (shared / "nl_policy").mkdir(parents=True)
+    resources = _make_data_module().RESOURCES
     for path in DATA_DIR.glob("*.csv"):
-        shutil.copy(path, shared / path.name)
+        spec = resources.get(path.stem)
+        shutil.copy(path, shared / (spec["source_file"] if spec else path.name))
     return shared
 
 
