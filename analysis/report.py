@@ -71,7 +71,8 @@ class Findings:
         description : str
             What the number is, in words, with its unit.
         simulated : bool, default False
-            Mark findings computed from simulated data.
+            Mark findings computed from simulated data; the record's ``data`` field reads
+            ``"SIMULATED"`` then and ``"REAL"`` otherwise.
 
         Returns
         -------
@@ -97,6 +98,7 @@ class Findings:
             "ess_bulk": float(summary["ess_bulk"]),
             "r_hat": float(summary["r_hat"]),
             "simulated": simulated,
+            "data": "SIMULATED" if simulated else "REAL",
         }
         self.records[name] = record
         for suffix, key in (("", "mean"), ("_sd", "sd"), ("_lo", "hdi_low"), ("_hi", "hdi_high")):
