@@ -635,6 +635,33 @@ GRANTS_LONG: tuple[Column, ...] = (
     Column("bedrag_eur", "float", "amount", "EUR", nullable=True, minimum=0),
 )
 
+WIJKENAANPAK_TREATMENT: tuple[Column, ...] = (
+    Column("wijk_code", "str", "CBS wijk code (2016 boundaries)", pattern=WK_CODE),
+    Column("wijk_name", "str", "CBS wijk name (WK_NAAM, 2016)"),
+    Column("gemeente_code", "str", "CBS municipality code (2016)", pattern=GM_CODE),
+    Column("gemeente_name", "str", "CBS municipality name (GM_NAAM, 2016)"),
+    Column("population_2016", "int", "inhabitants 1 Jan 2016 (post-treatment)", "count",
+           minimum=0),
+    Column("pct_non_western_2016", "float", "% with a non-western migration background, 2016",
+           "%", nullable=True, minimum=0),
+    Column("vogelaar_wijk", "str", "wijk of the law placed on this CBS wijk (as printed)",
+           nullable=True),
+    Column("vogelaar_item_2007", "str", "item(s) of the 2007 Wikipedia list matched by the same "
+           "name rule (cross-check)", nullable=True),
+    Column("tier", "str", "placement tier: exact, partial, manual (sourced), contains (the "
+           "Vogelaar area lies inside this larger wijk) or unmatched",
+           pattern=r"exact|partial|manual|contains|unmatched"),
+    Column("treated_strict", "int", "1 = exact match of a wijk-sized CBS wijk", minimum=0),
+    Column("treated_broad", "int", "1 = exact, partial or sourced manual match", minimum=0),
+    Column("investment_mln_eur", "float", "share of the Vogelaar wijk's additional corporation "
+           "investment, split by 2016 population", "million EUR", minimum=0),
+    Column("investment_eur_per_resident", "float", "investment per inhabitant of 1 Jan 2016 "
+           "(post-treatment)", "EUR/person", nullable=True, minimum=0),
+    Column("gemeente_has_unplaced_vogelaar", "int", "1 = a Vogelaar wijk of this municipality "
+           "has tier unmatched or contains (its other wijken are not clean controls)", minimum=0),
+    Column("match_source", "str", "rule or quoted source of the placement", nullable=True),
+)
+
 SCHEMAS: dict[str, tuple[Column, ...]] = {
     "paluck2019_contact_studies": CONTACT_STUDIES,
     "cbs_gemeente_2024_population_origin_households_income": CBS_GEMEENTE_2024,
@@ -662,6 +689,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     "wijkenaanpak_published_estimates": WIJKENAANPAK_PUBLISHED,
     "bdiu_integration_neighbourhood_programmes": GRANT_PROGRAMMES,
     "bdiu_municipal_grants_2006-2015_long": GRANTS_LONG,
+    "derived_wijkenaanpak_treatment_wijk2016": WIJKENAANPAK_TREATMENT,
     "simulated_registry": SIMULATED_REGISTRY,
 }
 """Schema of every resource in ``data/datapackage.json``, by resource name."""

@@ -35,6 +35,7 @@ from analysis.data import (  # noqa: E402
 )
 from analysis.schemas import SCHEMAS  # noqa: E402
 from analysis.segregation import segregation_indices  # noqa: E402
+from analysis.treatment import build_treatment_from_frames  # noqa: E402
 
 DATA_DIR = ROOT / "data"
 CBS_LICENCE = "CC BY 4.0 (CBS open data; attribute 'Bron: CBS')"
@@ -554,6 +555,42 @@ RESOURCES.update({
     ),
 })
 
+DERIVED: dict[str, dict] = {
+    "derived_wijkenaanpak_treatment_wijk2016": {
+        "build": build_treatment_from_frames,
+        "title": "Treatment definition of the 40 wijken of the wijkenaanpak on CBS wijken (2016)",
+        "description": (
+            "One row per CBS 2016 wijk of the 18 Vogelaar municipalities (407): the Vogelaar "
+            "wijk of the law placed on it, the tier (exact, partial, manual, contains, unmatched), "
+            "strict and broad treatment indicators and the wijk's share of the extra "
+            "corporation investment (split by 2016 population)."
+        ),
+        "citation": (
+            "Derived from the Besluit Centraal Fonds voor de Volkshuisvesting annex, CBS "
+            "Wijk- en buurtkaart 2016, the 2007 Wikipedia list, quoted postcode evidence and "
+            "the postcode x wijk address table (files above)."
+        ),
+        "source": (
+            "Computed by analysis.treatment.build_treatment from the validated files "
+            "cbs_wijk_2016_attributes, vogelaar_40wijken_bcf_investment, "
+            "vogelaar_krachtwijken_2007, vogelaar_pc4_evidence and pc4_wijk_addresses_2017; "
+            "the rule and the sourced manual rows are documented in that module."
+        ),
+        "licence": (
+            "CC BY 4.0 (derived from CBS open data and public-domain statutory text); the "
+            "address table used for two rows is CC BY-NC-SA 4.0"
+        ),
+        "kind": "derived",
+        "notes": (
+            "District-sized names (Noord, West, Oost, Zuid-West, ...) are never matched "
+            "automatically. Population weights are post-treatment (2016). 'unmatched' wijken of a "
+            "municipality with an unplaced Vogelaar wijk are not clean controls."
+        ),
+        "code_checks": [("gemeente_code", "municipality code")],
+    },
+}
+"""Resources computed from the validated real files (not copied from ``../shared``)."""
+
 SIMULATED: dict[str, dict] = {
     "simulated_registry": {
         "path": "simulated/registry.csv",
@@ -622,7 +659,7 @@ def validate(
     gemeenten = (known_frames or checked)[GEMEENTE_LIST][0]
     known = set(gemeenten.loc[gemeenten["level"] == "gemeente", "gemeente_code"])
     for name, (frame, _) in checked.items():
-        for column, what in {**RESOURCES, **SIMULATED}[name].get("code_checks", []):
+        for column, what in {**RESOURCES, **DERIVED, **SIMULATED}[name].get("code_checks", []):
             check_codes(frame[column], known, source=f"{name}.csv", column=column, what=what)
     return checked
 
@@ -644,7 +681,7 @@ def generate_registry(
 
 def resource_entry(name: str, frame: pd.DataFrame, path: Path) -> dict:
     """Return the ``datapackage.json`` entry of one validated resource."""
-    spec = {**RESOURCES, **SIMULATED}[name]
+    spec = {**RESOURCES, **DERIVED, **SIMULATED}[name]
     return {
         "name": name,
         "path": spec.get("path", f"{name}.csv"),
@@ -679,6 +716,9 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:  # validate the exact bytes before writing
         checked = validate(outputs, Path(tmp))
+        frames = {name: frame for name, (frame, _) in checked.items()}
+        derived = {name: spec["build"](frames) for name, spec in DERIVED.items()}
+        checked.update(validate(derived, Path(tmp), known_frames=checked))
         registry_csv, truth_json = generate_registry(checked)
         (Path(tmp) / "simulated").mkdir()
         checked.update(validate({"simulated_registry": registry_csv}, Path(tmp) / "simulated",
@@ -693,7 +733,7 @@ def main(argv: list[str] | None = None) -> int:
         }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "simulated").mkdir(exist_ok=True)
-    for name, payload in outputs.items():
+    for name, payload in {**outputs, **derived}.items():
         write_atomic(args.out / f"{name}.csv", payload)
     write_atomic(args.out / spec["path"], registry_csv)
     write_atomic(args.out / spec["truth_path"], truth_json)
