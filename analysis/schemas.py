@@ -658,7 +658,7 @@ WIJKENAANPAK_TREATMENT: tuple[Column, ...] = (
     Column("investment_eur_per_resident", "float", "investment per inhabitant of 1 Jan 2016 "
            "(post-treatment)", "EUR/person", nullable=True, minimum=0),
     Column("gemeente_has_unplaced_vogelaar", "int", "1 = a Vogelaar wijk of this municipality "
-           "has tier unmatched or contains (its other wijken are not clean controls)", minimum=0),
+           "is unmatched, so any of its wijken may hold it (not clean controls)", minimum=0),
     Column("match_source", "str", "rule or quoted source of the placement", nullable=True),
 )
 

@@ -45,18 +45,22 @@ Rule
      direction words only) with a CBS wijk of more than :data:`WIJK_SIZED_MAX_POPULATION`
      residents, or a sourced manual row of kind ``contains``.
    * ``manual`` -- a sourced manual resolution (:data:`MANUAL_MATCHES`) of a Vogelaar wijk
-     the name rule leaves unmatched. Every row quotes its source verbatim: an item of the
-     2007 Wikipedia list (``vogelaar_krachtwijken_2007``) that names CBS wijken, or
-     postcodes of confidence ``high``/``medium`` in ``vogelaar_pc4_evidence`` put on CBS
-     wijken with the 2017 postcode x wijk address table: a CBS wijk is matched when at least
-     :data:`PC4_MIN_SHARE_OF_WIJK` of its addresses lie in the quoted postcodes; if the
-     postcodes lie inside one CBS wijk (at least :data:`PC4_MIN_SHARE_OF_PC4` of their
-     addresses) that holds less than that share, the Vogelaar area lies inside it
-     (``contains``).
+     the name rule leaves unmatched, in which the CBS wijken *are* the area. Every manual row
+     (``manual`` or ``contains``) quotes its source verbatim: an item of the 2007 Wikipedia
+     list (``vogelaar_krachtwijken_2007``) that names CBS wijken; a public page that names the
+     stadsdeel / gebied / wijk holding the area (the municipality's own wijk pages for
+     Utrecht, Rotterdam's gebied pages, neighbourhood sites for Eindhoven), where that unit's
+     name equals a CBS wijk name; or postcodes of confidence ``high``/``medium`` in
+     ``vogelaar_pc4_evidence`` put on CBS wijken with the 2017 postcode x wijk address table:
+     a CBS wijk is matched when at least :data:`PC4_MIN_SHARE_OF_WIJK` of its addresses lie
+     in the quoted postcodes; if the postcodes lie inside one CBS wijk (at least
+     :data:`PC4_MIN_SHARE_OF_PC4` of their addresses) that holds less than that share, the
+     Vogelaar area lies inside it (``contains``).
    * ``unmatched`` -- no rule applies (the issue's tier *none*; the word ``none`` would read
      as a missing value in the data files). Such a Vogelaar wijk lies somewhere in its
-     municipality's other wijken, which are therefore not clean controls
-     (``gemeente_has_unplaced_vogelaar`` = 1).
+     municipality, whose wijken are therefore not clean controls
+     (``gemeente_has_unplaced_vogelaar`` = 1); a ``contains`` wijk is not a clean control
+     either.
 
    Low-confidence postcodes are not used (they come from over-inclusive district lists).
 5. **The 41 items of the 2007 Wikipedia list** are matched by the same rule as a cross-check
@@ -194,6 +198,60 @@ MANUAL_MATCHES: tuple[ManualMatch, ...] = (
         reasoning="all addresses of PC4 6535 (2017) lie in WK026806 'Nijmegen-Zuid', but they "
         "are only 33.5 % of its addresses: Hatert lies inside the larger wijk",
         pc4=(6535,),
+    ),
+    ManualMatch(
+        "Utrecht", "Kanaleneiland", ("WK034408",), "contains",
+        quote="De wijk Zuidwest bestaat uit de buurten Kanaleneiland, Merwede, Transwijk, "
+        "Rivierenwijk en Dichterswijk.",
+        source="https://omgevingsvisie.utrecht.nl/gebiedsbeleid/gebiedsbeleid-wijk-zuidwest/"
+        "beschrijving-van-wijk-zuidwest/",
+        reasoning="the municipality's wijk Zuidwest is CBS wijk 08 'Zuidwest' (37,330 "
+        "residents); Kanaleneiland is one of its buurten",
+    ),
+    ManualMatch(
+        "Utrecht", "Ondiep", ("WK034402",), "contains",
+        quote="De wijk Noordwest bestaat uit de buurten Zuilen, Ondiep en Pijlsweerd.",
+        source="https://www.utrecht.nl/wonen-en-leven/wijken/wijk-noordwest/",
+        reasoning="the municipality's wijk Noordwest is CBS wijk 02 'Noordwest' (43,330 "
+        "residents); Ondiep is one of its buurten",
+    ),
+    ManualMatch(
+        "Utrecht", "Zuilen Oost", ("WK034402",), "contains",
+        quote="De wijk Noordwest bestaat uit de buurten Zuilen, Ondiep en Pijlsweerd.",
+        source="https://www.utrecht.nl/wonen-en-leven/wijken/wijk-noordwest/",
+        reasoning="Zuilen Oost is the eastern part of Zuilen (name rule: 'zuilen' + the "
+        "direction word 'oost'), a buurt of CBS wijk 02 'Noordwest' (43,330 residents)",
+    ),
+    ManualMatch(
+        "Eindhoven", "Doornakkers", ("WK077213",), "contains",
+        quote="Doornakkers is een redelijk grote woonwijk binnen het stadsdeel Tongelre met "
+        "7.000 inwoners",
+        source="https://woenselse-heide.nl/doornakkers-nl/over-doornakkers",
+        reasoning="stadsdeel Tongelre is CBS wijk 13 'Stadsdeel Tongelre' (21,530 residents)",
+    ),
+    ManualMatch(
+        "Eindhoven", "Bennekel", ("WK077217",), "contains",
+        quote="In het stadsdeel Gestel ligt buiten de Eindhovense rondweg de aandachtswijk De "
+        "Bennekel.",
+        source="https://vijfkeerblauw.onlinetouch.nl/1/71",
+        reasoning="stadsdeel Gestel is CBS wijk 17 'Stadsdeel Gestel' (27,615 residents)",
+    ),
+    ManualMatch(
+        "Rotterdam", "Vreewijk", ("WK059910",), "contains",
+        quote="Vreewijk is een groene wijk in het zuiden van gebied Feijenoord.",
+        source="https://rotterdam.nl/wonen-leven/vreewijk/",
+        reasoning="gebied Feijenoord is CBS wijk 10 'Feijenoord' (73,490 residents)",
+    ),
+    ManualMatch(
+        "Rotterdam", "Zuidelijke Tuinsteden", ("WK059915",), "contains",
+        quote="Zuidelijke Tuinsteden (Pendrecht en Zuidwijk) | Charlois heeft ca. 66.000 "
+        "inwoners en bestaat uit zeven grote woonwijken: de vooroorlogse wijken Oud-Charlois, "
+        "Carnisse, Tarwewijk, Heijplaat en de naoorlogse tuindorpen Pendrecht en Zuidwijk, "
+        "alsmede het nooddorp de Wielewaal.",
+        source="https://nl.wikipedia.org/wiki/Vogelaarwijk (data/vogelaar_krachtwijken_2007.csv, "
+        "item 35) | http://stichting-nac.nl/cms/location/pfitem.php?iid=51&lng=NL",
+        reasoning="the 2007 list names Pendrecht and Zuidwijk; both are woonwijken of "
+        "(deel)gemeente Charlois, CBS wijk 15 'Charlois' (66,180 residents)",
     ),
 )
 """Sourced manual resolutions (checked against the data files in ``tests/test_treatment.py``)."""
@@ -545,7 +603,7 @@ def build_treatment(
                 "money": place["investment_mln_eur"] * float(weights[code]),
             })
     item_hits = match_items_2007(pool, items)
-    unplaced = {p["gemeente_code"] for p in places if p["tier"] in {"unmatched", "contains"}}
+    unplaced = {p["gemeente_code"] for p in places if p["tier"] == "unmatched"}
 
     out = []
     for wk in pool.itertuples(index=False):

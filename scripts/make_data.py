@@ -583,8 +583,9 @@ DERIVED: dict[str, dict] = {
         "kind": "derived",
         "notes": (
             "District-sized names (Noord, West, Oost, Zuid-West, ...) are never matched "
-            "automatically. Population weights are post-treatment (2016). 'unmatched' wijken of a "
-            "municipality with an unplaced Vogelaar wijk are not clean controls."
+            "automatically. Population weights are post-treatment (2016). Wijken of a "
+            "municipality with an unmatched Vogelaar wijk, and 'contains' wijken, are not "
+            "clean controls."
         ),
         "code_checks": [("gemeente_code", "municipality code")],
     },
