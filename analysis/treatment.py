@@ -80,8 +80,9 @@ Indicators and dose
   **post-treatment** (the programme ran 2007-2012): they describe where people lived after
   the programme, not before.
 
-:func:`vogelaar_summary` gives the 40 Vogelaar wijken with their tier, matched CBS wijk codes and
-money; :func:`tier_table` counts the tiers and their share of the EUR 250 mln.
+:func:`vogelaar_summary` (or :func:`vogelaar_summary_from_data`) gives the 40 Vogelaar wijken
+with their tier, matched CBS wijk codes and money; :func:`tier_table` counts the tiers and their
+share of the EUR 250 mln; :func:`load_wijkenaanpak_treatment` loads the committed table.
 """
 
 from __future__ import annotations
@@ -663,6 +664,21 @@ def build_treatment_from_data(data_dir: Path = DATA_DIR) -> pd.DataFrame:
              "vogelaar_krachtwijken_2007", "vogelaar_pc4_evidence", "pc4_wijk_addresses_2017")
     frames = {name: load_resource(name, data_dir) for name in names}
     return build_treatment(*(frames[n] for n in names))
+
+
+def vogelaar_summary_from_data(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """:func:`vogelaar_summary` of the committed input files in ``data_dir`` (40 rows).
+
+    Examples
+    --------
+    >>> summary = vogelaar_summary_from_data()
+    >>> int(tier_table(summary)["wijken"].sum())
+    40
+    """
+    frames = {name: load_resource(name, data_dir) for name in (
+        "cbs_wijk_2016_attributes", "vogelaar_40wijken_bcf_investment", "vogelaar_pc4_evidence",
+        "pc4_wijk_addresses_2017")}
+    return vogelaar_summary(*frames.values())
 
 
 def treatment_csv_bytes(frame: pd.DataFrame) -> bytes:

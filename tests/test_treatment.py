@@ -247,6 +247,11 @@ def test_tier_table_counts_all_40(summary):
     assert tiers.loc["unmatched", "wijken"] == 11
 
 
+def test_summary_from_data_equals_summary(summary):
+    from_data = treatment.vogelaar_summary_from_data().set_index(["gemeente", "vogelaar_wijk"])
+    pd.testing.assert_frame_equal(from_data, summary)
+
+
 def test_committed_file_equals_what_the_rule_produces():
     rebuilt = treatment.treatment_csv_bytes(treatment.build_treatment_from_data())
     assert rebuilt == (DATA_DIR / f"{treatment.RESOURCE}.csv").read_bytes()
