@@ -1,5 +1,11 @@
 """Model builders, one per model family, shared by every chapter."""
 
+from analysis.models.grants import (
+    GrantsPriors,
+    build_grants_model,
+    simulate_grants,
+    simulation_design,
+)
 from analysis.models.meta_analysis import (
     MetaAnalysisPriors,
     build_meta_analysis,
@@ -32,4 +38,8 @@ __all__ = [
     "new_study_effect",
     "random_effects_dl",
     "simulate_meta_analysis",
+    "GrantsPriors",
+    "build_grants_model",
+    "simulate_grants",
+    "simulation_design",
 ]
