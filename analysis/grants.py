@@ -402,3 +402,96 @@ def municipality_frame(grants: pd.DataFrame, liveability: pd.DataFrame,
     frame = frame.dropna(subset=["change", "urbanity", "nonwestern"])
     frame["urbanity"] = frame["urbanity"].astype(int)
     return frame
+
+
+COVARIATES: tuple[str, ...] = ("baseline", "nonwestern", "log_population")
+"""Covariates of the model, standardised by :func:`model_inputs`."""
+
+
+def model_inputs(frame: pd.DataFrame) -> dict[str, object]:
+    """Arrays for :func:`analysis.models.build_grants_model` from :func:`municipality_frame`.
+
+    The outcome is the liveability change in hundredths of an LBM point; grants are
+    ``log(1 + EUR per resident)`` by type (:data:`TYPES`); the covariates are standardised
+    (mean 0, SD 1); urbanity classes 1-5 become indices 0-4.
+
+    Returns
+    -------
+    dict
+        Keyword arguments of ``build_grants_model``: ``y, grants, covariates, urbanity_idx,
+        municipality, urbanity_labels``.
+    """
+    grants = frame[[f"x_{k}" for k in TYPES]].set_axis(list(TYPES), axis=1)
+    covariates = frame[list(COVARIATES)]
+    covariates = (covariates - covariates.mean()) / covariates.std()
+    labels = sorted(frame["urbanity"].unique())
+    return {
+        "y": 100.0 * frame["change"].to_numpy(),
+        "grants": grants.reset_index(drop=True),
+        "covariates": covariates.reset_index(drop=True),
+        "urbanity_idx": frame["urbanity"].map({u: i for i, u in enumerate(labels)}).to_numpy(),
+        "municipality": frame["GM_NAAM"].tolist(),
+        "urbanity_labels": [str(u) for u in labels],
+    }
+
+
+def concentration_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rank-correlate grants per resident with concentration and baseline (all municipalities).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Output of :func:`municipality_frame`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``type`` (:data:`TYPES`); columns ``recipients`` (municipalities with money of
+        that type), ``eur_total``, ``rho_nonwestern`` and ``rho_baseline`` (Spearman
+        correlations of EUR per resident with % non-western 2016 and with the 2008 liveability
+        level, over all municipalities, zeros included).
+    """
+    rows = []
+    for kind in TYPES:
+        per_res = frame[f"eur_pr_{kind}"]
+        rows.append({
+            "type": kind,
+            "recipients": int((per_res > 0).sum()),
+            "eur_total": float(frame[f"eur_{kind}"].sum()),
+            "rho_nonwestern": float(per_res.rank().corr(frame["nonwestern"].rank())),
+            "rho_baseline": float(per_res.rank().corr(frame["baseline"].rank())),
+        })
+    return pd.DataFrame(rows).set_index("type")
+
+
+def ppc_by_group(observed: np.ndarray, replicated: np.ndarray,
+                 groups: np.ndarray | pd.Series) -> pd.DataFrame:
+    """Posterior predictive p-values of the group means and SDs of the outcome.
+
+    Parameters
+    ----------
+    observed : numpy.ndarray, shape (n,)
+        Observed outcomes.
+    replicated : numpy.ndarray, shape (S, n)
+        Replicated outcomes, one row per posterior draw.
+    groups : array-like, shape (n,)
+        Group label of each observation (e.g. urbanity class).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``group``; columns ``n``, ``observed_mean``, ``p_mean``, ``observed_sd``,
+        ``p_sd`` (``P(T(y_rep) >= T(y))``) and ``flag`` ("misfit" outside 0.025-0.975).
+    """
+    groups = np.asarray(groups)
+    rows = []
+    for group in sorted(pd.unique(groups)):
+        mask = groups == group
+        y, rep = observed[mask], replicated[:, mask]
+        p_mean = float(np.mean(rep.mean(axis=1) >= y.mean()))
+        p_sd = float(np.mean(rep.std(axis=1) >= y.std())) if mask.sum() > 1 else np.nan
+        bad = [p for p in (p_mean, p_sd) if np.isfinite(p) and not 0.025 <= p <= 0.975]
+        rows.append({"group": group, "n": int(mask.sum()), "observed_mean": float(y.mean()),
+                     "p_mean": p_mean, "observed_sd": float(y.std()), "p_sd": p_sd,
+                     "flag": "misfit" if bad else ""})
+    return pd.DataFrame(rows).set_index("group")

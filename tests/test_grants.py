@@ -169,3 +169,29 @@ def test_no_source_folder_is_read_by_module_or_chapter():
     for text in sources:
         assert "../shared" not in text and "nl_policy" not in text
         assert "read_csv" not in text
+
+
+# --- chapter helpers -----------------------------------------------------------------------
+
+def test_model_inputs_standardise_covariates_and_scale_outcome():
+    frame = pd.DataFrame({
+        "GM_NAAM": ["a", "b", "c"], "change": [0.01, 0.02, 0.03], "urbanity": [1, 3, 3],
+        "baseline": [4.0, 4.1, 4.2], "nonwestern": [1.0, 2.0, 6.0],
+        "log_population": [9.0, 10.0, 11.0],
+        **{f"x_{k}": [0.0, 1.0, 2.0] for k in gr.TYPES},
+    })
+    inputs = gr.model_inputs(frame)
+    np.testing.assert_allclose(inputs["y"], [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(inputs["covariates"].mean(), 0.0, atol=1e-12)
+    np.testing.assert_allclose(inputs["covariates"].std(), 1.0)
+    assert list(inputs["urbanity_idx"]) == [0, 1, 1] and inputs["urbanity_labels"] == ["1", "3"]
+    assert list(inputs["grants"].columns) == list(gr.TYPES)
+
+
+def test_ppc_by_group_flags_a_group_the_replicates_miss():
+    rng = np.random.default_rng(0)
+    observed = np.r_[np.zeros(20), np.full(20, 5.0)]
+    replicated = rng.normal(0.0, 1.0, size=(400, 40))
+    table = gr.ppc_by_group(observed, replicated, np.r_[np.zeros(20), np.ones(20)])
+    assert table.loc[1.0, "flag"] == "misfit" and table.loc[1.0, "p_mean"] == 0.0
+    assert 0.025 < table.loc[0.0, "p_mean"] < 0.975
