@@ -495,3 +495,41 @@ def ppc_by_group(observed: np.ndarray, replicated: np.ndarray,
                      "p_mean": p_mean, "observed_sd": float(y.std()), "p_sd": p_sd,
                      "flag": "misfit" if bad else ""})
     return pd.DataFrame(rows).set_index("group")
+
+
+def repeated_keys_table(programmes: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
+    """Annexes that print one (municipality, column) key more than once in a single version.
+
+    Some annexes hold several tables under one title (ISV: municipalities, provinces and a
+    table of additions; others an original and an amended table). The de-duplicated programme
+    file keeps one value per (title, annex, municipality, column), so for these annexes its
+    total can differ from the sum over the annex's latest version. This table shows where.
+
+    Parameters
+    ----------
+    programmes : pandas.DataFrame
+        ``load_grant_programmes()``.
+    long : pandas.DataFrame
+        ``load_grants_long()`` (``version, titel, bijlage, eenheid, kolom, bedrag_eur``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``titel``; columns ``repeated_keys`` (keys printed more than once with different
+        amounts in the latest version), ``eur_latest_version`` (sum of all cells of the latest
+        version, total rows excluded) and ``eur_programme_file`` (sum in the programme file);
+        only titles with repeated keys.
+    """
+    cells = long[long["titel"].isin(set(programmes["titel"])) & (long["eenheid"] != "Totaal")]
+    latest = cells.groupby(["titel", "bijlage"])["version"].transform("max")
+    cells = cells[cells["version"] == latest]
+    keys = cells.groupby(["titel", "bijlage", "eenheid", "kolom"])["bedrag_eur"].nunique()
+    repeated = keys[keys > 1].groupby(level="titel").size()
+    kept = programmes[programmes["eenheid"] != "Totaal"].groupby("titel")["bedrag_eur"].sum()
+    table = pd.DataFrame({
+        "repeated_keys": repeated,
+        "eur_latest_version": cells.groupby("titel")["bedrag_eur"].sum().reindex(repeated.index),
+        "eur_programme_file": kept.reindex(repeated.index),
+    })
+    table.index.name = "titel"
+    return table.sort_values("eur_latest_version", ascending=False)

@@ -195,3 +195,14 @@ def test_ppc_by_group_flags_a_group_the_replicates_miss():
     table = gr.ppc_by_group(observed, replicated, np.r_[np.zeros(20), np.ones(20)])
     assert table.loc[1.0, "flag"] == "misfit" and table.loc[1.0, "p_mean"] == 0.0
     assert 0.025 < table.loc[0.0, "p_mean"] < 0.975
+
+
+def test_repeated_keys_table_finds_the_isv_subtables(programmes):
+    from analysis.data import load_grants_long
+
+    table = gr.repeated_keys_table(programmes, load_grants_long())
+    isv = table.loc["Investeringsbudget stedelijke vernieuwing (ISV)"]
+    # Groningen, Utrecht, Amsterdam ... appear in more than one ISV table of the 2015 text
+    assert isv["repeated_keys"] >= 3
+    assert isv["eur_latest_version"] > isv["eur_programme_file"]
+    assert "Wijkactieplannen" not in table.index
