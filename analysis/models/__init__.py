@@ -1,5 +1,14 @@
 """Model builders, one per model family, shared by every chapter."""
 
+from analysis.models.event_study import (
+    EventStudyError,
+    EventStudyPriors,
+    build_event_study,
+    exposure_contrast,
+    simulate_design,
+    simulate_event_study,
+    unit_log_likelihood,
+)
 from analysis.models.grants import (
     GrantsPriors,
     build_grants_model,
@@ -38,6 +47,13 @@ __all__ = [
     "new_study_effect",
     "random_effects_dl",
     "simulate_meta_analysis",
+    "EventStudyError",
+    "EventStudyPriors",
+    "build_event_study",
+    "exposure_contrast",
+    "simulate_design",
+    "simulate_event_study",
+    "unit_log_likelihood",
     "GrantsPriors",
     "build_grants_model",
     "simulate_grants",
