@@ -16,6 +16,7 @@ import pytest
 from analysis.models.grants import (
     GrantsPriors,
     build_grants_model,
+    residualise,
     simulate_grants,
     simulation_design,
 )
@@ -58,6 +59,21 @@ def test_beta_is_mu_plus_tau_times_z():
                                * prior["z_beta"], rtol=1e-10)
 
 
+def test_residualised_grants_keep_the_adjusted_coefficient_frisch_waugh_lovell():
+    """OLS of y on [1, x, w] and on [1, x_resid, w] give the same x coefficient."""
+    rng = np.random.default_rng(5)
+    w = rng.normal(size=(200, 3))
+    x = w @ rng.normal(size=(3, 2)) + rng.normal(size=(200, 2))
+    y = x @ [1.5, -0.5] + w @ [0.3, 0.2, -1.0] + rng.normal(size=200)
+    x_resid, projection = residualise(x, w)
+    np.testing.assert_allclose(np.column_stack([np.ones(200), w]).T @ x_resid, 0.0, atol=1e-9)
+    full = np.linalg.lstsq(np.column_stack([np.ones(200), x, w]), y, rcond=None)[0]
+    resid = np.linalg.lstsq(np.column_stack([np.ones(200), x_resid, w]), y, rcond=None)[0]
+    np.testing.assert_allclose(resid[1:3], full[1:3], rtol=1e-10)
+    # gamma (adjusted) = gamma_star - projection @ beta
+    np.testing.assert_allclose(resid[3:] - projection @ resid[1:3], full[3:], rtol=1e-8)
+
+
 def test_builder_names_what_is_wrong():
     grants, covariates, u = DESIGN
     y = np.zeros(len(grants))
@@ -94,7 +110,8 @@ def test_simulation_design_is_like_the_real_one():
 def test_sbc_grants_model_ranks_are_uniform():
     result = run_sbc(build, simulate, n_simulations=N_SIMULATIONS, seed=SBC_SEED,
                      label="grants cross-section",
-                     var_names=["alpha", "mu_beta", "tau_beta", "beta", "gamma", "sigma"],
+                     var_names=["alpha", "mu_beta", "tau_beta", "beta", "gamma_star", "gamma",
+                                "sigma"],
                      **SBC_KWARGS)
     table = result.check()
     assert table["passed"].all()

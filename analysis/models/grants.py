@@ -7,13 +7,19 @@ urbanity class :math:`u(i)`:
 
 .. math::
 
-    y_i \sim \mathrm{N}(\alpha + \textstyle\sum_k \beta_k (x_{ik} - \bar x_k) + w_i^\top \gamma
+    y_i \sim \mathrm{N}(\alpha + \textstyle\sum_k \beta_k \tilde x_{ik} + w_i^\top \gamma^{*}
                         + \delta_{u(i)}, \sigma), \qquad
     \beta_k = \mu_\beta + \tau_\beta z_k, \quad z_k \sim \mathrm{N}(0, 1),
 
-with :math:`\delta` a zero-sum urbanity effect. The grant coefficients are partially pooled
-across programme types (non-centred), the covariate coefficients are not. A cross-section, so
-the :math:`\beta_k` are associations, not effects.
+with :math:`\delta` a zero-sum urbanity effect. :math:`\tilde x` are the grants residualised on
+an intercept and the covariates (least squares, :math:`\tilde x = x - [1, w] A`). By the
+Frisch-Waugh-Lovell identity :math:`\beta` keeps its meaning (the grant coefficient adjusted for
+the covariates), while the posterior loses the strong correlation between grant and covariate
+coefficients that made NUTS slow and divergent; :math:`\gamma^{*}` is the covariates' coefficient
+*not* adjusted for grants, and the adjusted one is returned as the deterministic
+:math:`\gamma = \gamma^{*} - A_w \beta`. The grant coefficients are partially pooled across
+programme types (non-centred). A cross-section, so the :math:`\beta_k` are associations, not
+effects.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import pymc as pm
 
 @dataclass(frozen=True)
 class GrantsPriors:
-    """Prior scales of :func:`build_grants_model` (outcome in hundredths of an LBM point).
+    r"""Prior scales of :func:`build_grants_model` (outcome in hundredths of an LBM point).
 
     Parameters
     ----------
@@ -42,7 +48,8 @@ class GrantsPriors:
     tau_beta_sd : float
         Scale of the half-normal prior of the spread of the coefficients across types.
     gamma_sd : float
-        SD of each standardised covariate coefficient.
+        SD of each standardised covariate coefficient :math:`\gamma^{*}` (covariates not
+        adjusted for grants; see the module docstring).
     urbanity_sd : float
         Scale of the zero-sum normal urbanity effects.
     sigma_sd : float
@@ -93,7 +100,8 @@ def build_grants_model(
     -------
     pymc.Model
         Observed ``y`` (in ``pm.Data``, so SBC can swap it); free ``alpha, mu_beta,
-        tau_beta, z_beta, gamma, urbanity_effect, sigma``; deterministic ``beta``.
+        tau_beta, z_beta, gamma_star, urbanity_effect, sigma``; deterministic ``beta`` and
+        ``gamma`` (covariate coefficients adjusted for grants).
 
     Raises
     ------
@@ -120,6 +128,7 @@ def build_grants_model(
     n_urban = len(urbanity_labels) if urbanity_labels is not None else int(u.max()) + 1
     if u.min() < 0 or u.max() >= n_urban:
         raise ValueError(f"build_grants_model: urbanity_idx must lie in 0..{n_urban - 1}")
+    x_resid, projection = residualise(x, w)
     coords = {
         "municipality": list(municipality) if municipality is not None else
         [str(i) for i in range(n)],
@@ -129,8 +138,7 @@ def build_grants_model(
         [str(i + 1) for i in range(n_urban)],
     }
     with pm.Model(coords=coords) as model:
-        # grants centred at their means, so the intercept does not trade off against beta
-        x_data = pm.Data("x_grants", x - x.mean(axis=0), dims=("municipality", "programme_type"))
+        x_data = pm.Data("x_grants", x_resid, dims=("municipality", "programme_type"))
         w_data = pm.Data("w_covariates", w, dims=("municipality", "covariate"))
         u_data = pm.Data("urbanity_idx", u, dims="municipality")
         y_data = pm.Data("y_obs", y_arr, dims="municipality")
@@ -139,15 +147,38 @@ def build_grants_model(
         tau_beta = pm.HalfNormal("tau_beta", priors.tau_beta_sd)
         z_beta = pm.Normal("z_beta", 0.0, 1.0, dims="programme_type")
         beta = pm.Deterministic("beta", mu_beta + tau_beta * z_beta, dims="programme_type")
-        gamma = pm.Normal("gamma", 0.0, priors.gamma_sd, dims="covariate")
+        gamma_star = pm.Normal("gamma_star", 0.0, priors.gamma_sd, dims="covariate")
+        pm.Deterministic("gamma", gamma_star - pm.math.dot(projection, beta), dims="covariate")
         urbanity_effect = pm.ZeroSumNormal("urbanity_effect", sigma=priors.urbanity_sd,
                                            dims="urbanity")
         sigma = pm.HalfNormal("sigma", priors.sigma_sd)
         mean = pm.Deterministic(
-            "mean", alpha + pm.math.dot(x_data, beta) + pm.math.dot(w_data, gamma)
+            "mean", alpha + pm.math.dot(x_data, beta) + pm.math.dot(w_data, gamma_star)
             + urbanity_effect[u_data], dims="municipality")
         pm.Normal("y", mean, sigma, observed=y_data, dims="municipality")
     return model
+
+
+def residualise(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Residualise the grant columns on an intercept and the covariates (least squares).
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (n, K)
+        Grants.
+    w : numpy.ndarray, shape (n, C)
+        Covariates.
+
+    Returns
+    -------
+    x_resid : numpy.ndarray, shape (n, K)
+        ``x - [1, w] A``: orthogonal to the intercept and to every covariate.
+    projection : numpy.ndarray, shape (C, K)
+        The covariate rows of ``A``; ``gamma = gamma_star - projection @ beta``.
+    """
+    design = np.column_stack([np.ones(len(x)), w])
+    coef, *_ = np.linalg.lstsq(design, x, rcond=None)
+    return x - design @ coef, coef[1:]
 
 
 def simulate_grants(
@@ -169,7 +200,7 @@ def simulate_grants(
     Returns
     -------
     truth : dict
-        ``alpha, mu_beta, tau_beta, beta, gamma, sigma``.
+        ``alpha, mu_beta, tau_beta, beta, gamma_star, gamma, sigma``.
     data : dict
         Keyword arguments of :func:`build_grants_model`.
     """
@@ -181,16 +212,17 @@ def simulate_grants(
     mu_beta = rng.normal(0.0, priors.mu_beta_sd)
     tau_beta = abs(rng.normal(0.0, priors.tau_beta_sd))
     beta = mu_beta + tau_beta * rng.normal(size=k)
-    gamma = rng.normal(0.0, priors.gamma_sd, size=c)
+    gamma_star = rng.normal(0.0, priors.gamma_sd, size=c)
     e = rng.normal(size=n_urban)
     urbanity_effect = priors.urbanity_sd * (e - e.mean())
     sigma = abs(rng.normal(0.0, priors.sigma_sd))
-    x = grants.to_numpy()
-    mean = (alpha + (x - x.mean(axis=0)) @ beta + covariates.to_numpy() @ gamma
-            + urbanity_effect[u])
+    w = covariates.to_numpy(dtype=float)
+    x_resid, projection = residualise(grants.to_numpy(dtype=float), w)
+    mean = alpha + x_resid @ beta + w @ gamma_star + urbanity_effect[u]
     y = rng.normal(mean, sigma)
     truth = {"alpha": alpha, "mu_beta": mu_beta, "tau_beta": tau_beta, "beta": beta,
-             "gamma": gamma, "sigma": sigma}
+             "gamma_star": gamma_star, "gamma": gamma_star - projection @ beta,
+             "sigma": sigma}
     data = {"y": y, "grants": grants, "covariates": covariates, "urbanity_idx": u,
             "urbanity_labels": [str(i + 1) for i in range(n_urban)]}
     return truth, data
