@@ -533,3 +533,35 @@ def repeated_keys_table(programmes: pd.DataFrame, long: pd.DataFrame) -> pd.Data
     })
     table.index.name = "titel"
     return table.sort_values("eur_latest_version", ascending=False)
+
+
+def least_squares_check(frame: pd.DataFrame) -> pd.DataFrame:
+    """Unpooled least-squares grant coefficients with classical standard errors.
+
+    The same mean structure as the Bayesian model (grants by type, standardised covariates,
+    urbanity classes as dummies), fitted by ordinary least squares: an exact, prior-free
+    reference, e.g. for other outcome windows.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Output of :func:`municipality_frame`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``type`` (:data:`TYPES`); columns ``coef`` and ``se`` (hundredths of an LBM
+        point per unit of ``log(1 + EUR per resident)``).
+    """
+    inputs = model_inputs(frame)
+    dummies = pd.get_dummies(pd.Series(inputs["urbanity_idx"]), drop_first=True, dtype=float)
+    design = np.column_stack([np.ones(len(frame)), inputs["grants"], inputs["covariates"],
+                              dummies])
+    y = inputs["y"]
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    resid = y - design @ coef
+    dof = len(y) - design.shape[1]
+    cov = resid @ resid / dof * np.linalg.inv(design.T @ design)
+    k = len(TYPES)
+    return pd.DataFrame({"coef": coef[1:1 + k], "se": np.sqrt(np.diag(cov))[1:1 + k]},
+                        index=pd.Index(list(TYPES), name="type"))

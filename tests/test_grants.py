@@ -206,3 +206,20 @@ def test_repeated_keys_table_finds_the_isv_subtables(programmes):
     assert isv["repeated_keys"] >= 3
     assert isv["eur_latest_version"] > isv["eur_programme_file"]
     assert "Wijkactieplannen" not in table.index
+
+
+def test_least_squares_check_recovers_a_planted_coefficient():
+    rng = np.random.default_rng(1)
+    n = 300
+    frame = pd.DataFrame({
+        "GM_NAAM": [f"g{i}" for i in range(n)], "urbanity": rng.integers(1, 6, n),
+        "baseline": rng.normal(4.0, 0.1, n), "nonwestern": rng.uniform(1, 30, n),
+        "log_population": rng.normal(10, 1, n),
+        **{f"x_{k}": rng.exponential(1.0, n) for k in gr.TYPES},
+    })
+    frame["change"] = (0.02 * frame["x_neighbourhood"] - 0.5 * (frame["baseline"] - 4.0)
+                       + rng.normal(0, 0.01, n))
+    table = gr.least_squares_check(frame)
+    assert table.loc["neighbourhood", "coef"] == pytest.approx(2.0, abs=4 * table.loc[
+        "neighbourhood", "se"])
+    assert abs(table.loc["cohesion", "coef"]) < 4 * table.loc["cohesion", "se"]
