@@ -76,9 +76,6 @@ NAME_ALIASES: dict[str, str] = {
     "kollumeland nieuwkruisl": "Kollumerland en Nieuwkruisland",
     # misprint in the annex
     "delftzijl": "Delfzijl",
-    # Frisian spellings adopted by the same municipality (same CBS code, no merger)
-    "dantumadeel": "Dantumadiel",
-    "menaldumadeel": "Menameradiel",
 }
 """Printed names (after :func:`normalise_name`) that are a spelling of a 2016 municipality.
 
