@@ -3,8 +3,8 @@
 ``python -m analysis check-data`` verifies every data file; ``python -m analysis build-report``
 prints how long each chapter took to execute in the last build; ``reproduce``,
 ``compare-findings`` and ``publish-release`` are the release commands of :mod:`analysis.release`;
-``python -m analysis decide REGISTRY.csv --municipality-size N --share-outside-europe P --out
-DIR`` writes a decision report for a municipality (see :mod:`analysis.decision`).
+``python -m analysis decide [OWN_EVALUATIONS.csv] --dose-eur-per-resident X --out DIR``
+writes a decision report for a municipality (see :mod:`analysis.decision`).
 """
 
 from __future__ import annotations
@@ -95,19 +95,29 @@ def main(argv: list[str] | None = None) -> int:
 
     add_commands(commands)  # reproduce, compare-findings, publish-release
     decide = commands.add_parser(
-        "decide", help="predicted effect of each instrument for a municipality (report)",
-        description="Fit the registry model to REGISTRY.csv and predict each intervention "
-        "type's effect in a new municipality; write summary.csv, report.md and a PNG to --out.",
+        "decide", help="expected liveability effect of an area programme at a dose (report)",
+        description="Fit the wijkenaanpak postcode event study (REAL Leefbaarometer 3.0 data, "
+        "through the book's checking pipeline) and predict the effect of an area programme "
+        "in a new municipality at the given dose, optionally updated with the municipality's "
+        "own evaluations; write summary.csv, checks.csv, report.md and a PNG to --out. "
+        "Inputs are validated before anything is fitted.",
     )
-    decide.add_argument("registry", help="registry CSV (columns: municipality_code, "
-                        "municipality, intervention_type, effect_size, standard_error)")
-    decide.add_argument("--municipality-size", type=float, required=True,
-                        help="population of the municipality to advise")
-    decide.add_argument("--share-outside-europe", type=float, required=True,
-                        help="%% of its inhabitants with an origin outside Europe (0-100)")
+    decide.add_argument("evaluations", nargs="?", default=None,
+                        help="optional CSV of the municipality's own evaluations (columns: "
+                        "evaluation_id, area, effect, standard_error; LBM 3.0 units); comma "
+                        "CSV or Dutch Excel export (semicolon, decimal comma)")
+    decide.add_argument("--dose-eur-per-resident", type=str, required=True,
+                        help="extra investment per resident in EUR (per resident of the "
+                        "programme area, post-treatment population as in the fit)")
+    decide.add_argument("--threshold", type=str, action="append", default=None,
+                        help="report P(effect > T) for T in LBM 3.0 units (repeatable; "
+                        "default 0)")
     decide.add_argument("--out", required=True, help="folder for the report")
-    decide.add_argument("--draws", type=int, default=1000, help="draws (and tuning steps)")
-    decide.add_argument("--chains", type=int, default=4, help="MCMC chains")
+    decide.add_argument("--draws", type=int, default=None,
+                        help="posterior draws per chain; default: the model "
+                        "family's settings")
+    decide.add_argument("--chains", type=int, default=None,
+                        help="MCMC chains; default: the model family's settings")
     decide.add_argument("--seed", type=int, default=SEED, help="random seed")
     args = parser.parse_args(argv)
     if hasattr(args, "run"):
