@@ -9,13 +9,14 @@ the unit's level. Then
 
 .. math::
 
-    d_{pt} = \gamma_t + \sigma_{gt}\, z_{gt} + \rho_t\, b_p
+    d_{pt} = \gamma_{gt} + \rho_t\, b_p
         + x_p \bigl(\beta_t + \mathbb{1}[t > \mathrm{ref}]\,(\tau u_g + \theta\, q_p)\bigr)
         + \alpha_p + \varepsilon_{pt},
 
-with year effects :math:`\gamma_t` (the path of unexposed units at the average baseline),
-municipality-by-year deviations :math:`\sigma_{gt} z_{gt}` (so exposed units are compared with
-unexposed units of the *same* municipality), a **baseline-by-year** slope :math:`\rho_t` on the
+with a year effect for every group (municipality) and year :math:`\gamma_{gt}` (the path of
+units of that municipality at its average exposure and baseline, so exposed units are compared
+with unexposed units of the *same* municipality; one common :math:`\gamma_t` with
+``group_year_effects=False``), a **baseline-by-year** slope :math:`\rho_t` on the
 standardised pre-period level :math:`b_p` (regression to the mean: the worst-off units gain most
 everywhere), event-study coefficients :math:`\beta_t` on the exposure :math:`x_p \in [0, 1]`
 (pre years: the pre-trend or placebo; post years: the effect at full exposure), a post-period
@@ -23,6 +24,13 @@ effect deviation of each municipality :math:`\tau u_g` (non-centred, :math:`u_g 
 an optional dose slope :math:`\theta` on a standardised dose :math:`q_p`, a unit intercept
 :math:`\alpha_p \sim N(0, \sigma_\alpha)` for what a unit's changes share (the noise of its
 reference-year score) and residuals :math:`\varepsilon_{pt} \sim N(0, \sigma)`.
+
+Exposure :math:`x_p` and baseline :math:`b_p` enter **centred on their mean over the units of
+the group** (over all units without group-year effects). With a year effect per group and year
+this is only a reparameterisation (:math:`\gamma_{gt}` absorbs the group means), but it makes
+:math:`\beta_t` and :math:`\rho_t` nearly uncorrelated with the year effects, which NUTS with
+a diagonal mass matrix needs: uncentred, the wijkenaanpak fit took several times longer and
+failed the R-hat gate.
 
 The unit intercept is **integrated out analytically**: a unit's changes are multivariate normal
 with compound-symmetric covariance :math:`\sigma^2 I + \sigma_\alpha^2 J`, written as the chain
@@ -68,7 +76,7 @@ class EventStudyPriors:
     Parameters
     ----------
     year_sd : float, default 0.1
-        SD of the normal prior of each year effect :math:`\gamma_t`.
+        SD of the normal prior of each (group-by-)year effect :math:`\gamma_{gt}`.
     beta_sd : float, default 0.05
         SD of the normal prior of each event-study coefficient :math:`\beta_t` and of the
         dose slope :math:`\theta` (per SD of dose).
@@ -78,8 +86,6 @@ class EventStudyPriors:
     effect_sd_scale : float, default 0.03
         Scale of the half-normal prior of the spread of the post effect across groups
         :math:`\tau`.
-    group_year_sd_scale : float, default 0.03
-        Scale of the half-normal prior of the group-by-year SD :math:`\sigma_{gt}`.
     unit_sd_scale : float, default 0.05
         Scale of the half-normal prior of the unit-intercept SD :math:`\sigma_\alpha`.
     sigma_scale : float, default 0.05
@@ -90,7 +96,6 @@ class EventStudyPriors:
     beta_sd: float = 0.05
     rho_sd: float = 0.05
     effect_sd_scale: float = 0.03
-    group_year_sd_scale: float = 0.03
     unit_sd_scale: float = 0.05
     sigma_scale: float = 0.05
 
@@ -196,6 +201,16 @@ def _validate(
     )
 
 
+def _centre(values: np.ndarray, d: _Design, within_group: bool) -> np.ndarray:
+    """Subtract the mean over units (of each group, or overall) from a unit-level column."""
+    first = np.r_[True, d.unit_idx[1:] != d.unit_idx[:-1]]
+    unit_values, unit_group = values[first], d.group_idx[first]
+    if within_group:
+        means = np.bincount(unit_group, unit_values) / np.bincount(unit_group)
+        return values - means[d.group_idx]
+    return values - unit_values.mean()
+
+
 def _conditional_moments(residual, sigma, sigma_unit, position, first_row, xp=pt):
     r"""Mean and SD of each residual given the earlier residuals of its unit (compound symmetry).
 
@@ -257,8 +272,11 @@ def build_event_study(
     varying_effect : bool, default True
         Let the post effect vary by group (:math:`\tau u_g`, non-centred).
     group_year_effects : bool, default True
-        Add group-by-year deviations :math:`\sigma_{gt} z_{gt}` (non-centred): exposed units
-        are compared with unexposed units of their own group.
+        One year effect per group and year :math:`\gamma_{gt}` (exposed units are compared
+        with unexposed units of their own group); ``False``: one common :math:`\gamma_t`.
+        Independent normal priors, no pooling: every group-year cell of a postcode panel holds
+        many units, and unpooled cells keep the posterior close to Gaussian (a pooled,
+        non-centred version sampled far more slowly on the wijkenaanpak panel).
     unit_effect : bool, default True
         Add the unit intercept :math:`\alpha_p`, integrated out analytically; without it the
         rows are independent given the mean.
@@ -269,13 +287,14 @@ def build_event_study(
     -------
     pymc.Model
         Coordinates ``row``, ``year`` (non-reference years), ``pre_year``, ``post_year``,
-        ``group``, ``unit``. Free variables ``gamma`` (year), ``beta`` (year), ``rho`` (year,
-        with a baseline), ``sigma``, ``sigma_unit``, ``sigma_group_year`` and ``z_group_year``
-        (group, year), ``effect_sd`` and ``z_effect`` (group), ``theta`` (with a dose).
+        ``group``, ``unit``. Free variables ``gamma`` (group, year; or year), ``beta`` (year),
+        ``rho`` (year, with a baseline), ``sigma``, ``sigma_unit``, ``effect_sd`` and
+        ``z_effect`` (group), ``theta`` (with a dose).
         Deterministics ``effect_post`` (mean of :math:`\beta_t` over post years: the average
         post effect at full exposure, in the average group), ``pretrend`` (mean of
         :math:`\beta_t` over pre years), ``effect_group`` (group: ``effect_post`` +
-        :math:`\tau u_g`), ``mu`` (row). Observed ``change`` (row), backed by the
+        :math:`\tau u_g`). Data ``exposure_c`` and ``baseline_c`` hold the centred
+        columns. Observed ``change`` (row), backed by the
         ``pm.Data`` container ``change_data`` (so SBC can swap simulated data in).
 
     Raises
@@ -308,17 +327,14 @@ def build_event_study(
     post_mask = np.isin(d.years, post_years).astype(float)
     with pm.Model(coords=coords) as model:
         y_data = pm.Data("change_data", d.change, dims="row")
-        x = pm.Data("exposure", d.exposure, dims="row")
+        x = pm.Data("exposure_c", _centre(d.exposure, d, group_year_effects), dims="row")
 
-        gamma = pm.Normal("gamma", 0.0, priors.year_sd, dims="year")
+        gamma = pm.Normal("gamma", 0.0, priors.year_sd,
+                          dims=("group", "year") if group_year_effects else "year")
         beta = pm.Normal("beta", 0.0, priors.beta_sd, dims="year")
-        mu = gamma[d.year_idx]
-        if group_year_effects:
-            sigma_gy = pm.HalfNormal("sigma_group_year", priors.group_year_sd_scale)
-            z_gy = pm.Normal("z_group_year", 0.0, 1.0, dims=("group", "year"))
-            mu = mu + sigma_gy * z_gy[d.group_idx, d.year_idx]
+        mu = gamma[d.group_idx, d.year_idx] if group_year_effects else gamma[d.year_idx]
         if d.baseline is not None:
-            b = pm.Data("baseline", d.baseline, dims="row")
+            b = pm.Data("baseline_c", _centre(d.baseline, d, group_year_effects), dims="row")
             rho = pm.Normal("rho", 0.0, priors.rho_sd, dims="year")
             mu = mu + rho[d.year_idx] * b
         effect = beta[d.year_idx]
@@ -333,7 +349,7 @@ def build_event_study(
             q = pm.Data("dose", d.dose, dims="row")
             theta = pm.Normal("theta", 0.0, priors.beta_sd)
             effect = effect + d.post * theta * q
-        mu = pm.Deterministic("mu", mu + x * effect, dims="row")
+        mu = mu + x * effect
 
         effect_post = pm.Deterministic(
             "effect_post", pt.sum(beta * post_mask) / post_mask.sum())
@@ -370,7 +386,8 @@ def _add_marginal_likelihood(d: _Design, mu, sigma, sigma_unit, y_data) -> None:
                   observed=y_data, dims="row")
 
 
-def unit_log_likelihood(idata: az.InferenceData, unit: Sequence | pd.Series) -> xr.DataArray:
+def unit_log_likelihood(idata: az.InferenceData, unit: Sequence | pd.Series,
+                        model: pm.Model | None = None) -> xr.DataArray:
     """Log-likelihood of each unit's changes together: for leave-one-unit-out PSIS-LOO.
 
     With the unit intercept integrated out (``unit_effect=True``) the rows' pointwise values
@@ -383,6 +400,10 @@ def unit_log_likelihood(idata: az.InferenceData, unit: Sequence | pd.Series) -> 
         A fit of :func:`build_event_study` with a ``log_likelihood`` group.
     unit : sequence
         The unit labels the model was built with (one per row).
+    model : pymc.Model, optional
+        The model (or an identical rebuild). If ``idata`` has no ``log_likelihood`` group
+        (PyMC's nutpie path does not store it), it is computed from ``model`` and added to
+        ``idata`` in place, so later steps (power-scaling sensitivity) find it too.
 
     Returns
     -------
@@ -395,6 +416,12 @@ def unit_log_likelihood(idata: az.InferenceData, unit: Sequence | pd.Series) -> 
     >>> run_workflow(..., loo_log_likelihood=lambda i: unit_log_likelihood(i, frame["pc4"]))
     ... # doctest: +SKIP
     """
+    if "log_likelihood" not in idata.groups():
+        if model is None:
+            raise EventStudyError("idata has no log_likelihood group; pass the model to "
+                                  "compute it")
+        pm.compute_log_likelihood(idata, model=model, extend_inferencedata=True,
+                                  progressbar=False)
     pointwise = idata.log_likelihood[OBSERVED]
     units, unit_of_row = np.unique(np.asarray(unit), return_inverse=True)
     values = np.asarray(pointwise.transpose("chain", "draw", "row"))
@@ -501,7 +528,8 @@ def simulate_event_study(
     r"""Draw parameters from the priors and SIMULATED changes given them (NumPy, explicit units).
 
     Independent of the PyMC model: unit intercepts are drawn explicitly (the model integrates
-    them out), with group-by-year effects and a group-varying post effect.
+    them out), with group-by-year effects and a group-varying post effect; exposure and
+    baseline enter centred on their group means over units, as in the model.
 
     Parameters
     ----------
@@ -518,7 +546,7 @@ def simulate_event_study(
     Returns
     -------
     truth : dict
-        ``gamma, beta, rho`` (year), ``sigma, sigma_unit, sigma_group_year, effect_sd``,
+        ``gamma`` (group, year), ``beta, rho`` (year), ``sigma, sigma_unit, effect_sd``,
         ``effect_post``, ``pretrend``, ``effect_group`` (group).
     data : dict
         Keyword arguments of :func:`build_event_study` (``change, unit, year, exposure, group,
@@ -532,23 +560,28 @@ def simulate_event_study(
     n_y, n_g = years.size, groups.size
     post_years = years > ref
     half = lambda s: abs(rng.normal(0.0, s))  # noqa: E731 - half-normal draw
-    gamma = rng.normal(0.0, p.year_sd, n_y)
+    gamma = rng.normal(0.0, p.year_sd, (n_g, n_y))
     beta = rng.normal(0.0, p.beta_sd, n_y)
     rho = rng.normal(0.0, p.rho_sd, n_y) if rtm else np.zeros(n_y)
-    sigma_gy, tau = half(p.group_year_sd_scale), half(p.effect_sd_scale)
+    tau = half(p.effect_sd_scale)
     sigma_unit, sigma = half(p.unit_sd_scale), half(p.sigma_scale)
-    z_gy = rng.normal(0.0, 1.0, (n_g, n_y))
     deviation = tau * rng.normal(0.0, 1.0, n_g)
     alpha = rng.normal(0.0, sigma_unit, units.size)
     post = post_years[year_idx]
     effect = beta[year_idx] + post * deviation[group_idx]
-    mu = (gamma[year_idx] + sigma_gy * z_gy[group_idx, year_idx]
-          + rho[year_idx] * design["baseline"] + design["exposure"] * effect)
+    first = np.r_[True, unit_idx[1:] != unit_idx[:-1]]
+
+    def centred(values: np.ndarray) -> np.ndarray:  # group means over units, as the model
+        means = pd.Series(values[first]).groupby(group_idx[first]).mean().to_numpy()
+        return values - means[group_idx]
+
+    mu = (gamma[group_idx, year_idx] + rho[year_idx] * centred(design["baseline"])
+          + centred(design["exposure"]) * effect)
     change = mu + alpha[unit_idx] + rng.normal(0.0, sigma, mu.size)
     effect_post = float(beta[post_years].mean())
     truth = {
         "gamma": gamma, "beta": beta, "rho": rho, "sigma": sigma, "sigma_unit": sigma_unit,
-        "sigma_group_year": sigma_gy, "effect_sd": tau, "effect_post": effect_post,
+        "effect_sd": tau, "effect_post": effect_post,
         "pretrend": float(beta[~post_years].mean()) if (~post_years).any() else np.nan,
         "effect_group": effect_post + deviation,
     }
