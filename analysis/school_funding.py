@@ -26,8 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import arviz as az
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+from analysis.plotting import PALETTE
 
 YEARS: tuple[int, ...] = (2002, 2008, 2012, 2014, 2016, 2018, 2020, 2022)
 """Measurement years of the Leefbaarometer 3.0 postcode panel."""
@@ -53,7 +59,7 @@ DIMENSIONS: dict[str, str] = {
 }
 """Leefbaarometer 3.0 dimension scores (2014 and 2018-2022 only); they sum to ``afw``."""
 
-COMPARISONS = ("municipality", "common_support")
+COMPARISONS = ("municipality", "common_support", "nearest")
 """Comparison groups :func:`build_school_panel` can form (see there)."""
 
 BASELINES = ("pre_mean", "2012", "2008", "2002")
@@ -120,6 +126,7 @@ def build_school_panel(
     *,
     comparison: str = "municipality",
     baseline: str = "pre_mean",
+    n_matches: int = 2,
 ) -> pd.DataFrame:
     """Build the postcode x year panel of the impulsgebieden event study.
 
@@ -139,9 +146,14 @@ def build_school_panel(
         designated postcode. ``"common_support"``: of those, only postcodes whose baseline lies
         within the range of the designated postcodes' baselines in the same municipality
         (a crude match on the pre-designation level; designated postcodes are always kept).
+        ``"nearest"``: for each designated postcode the ``n_matches`` non-designated postcodes
+        of the same municipality nearest to it in baseline level (with replacement: the
+        comparison group is the union of these matches, each kept once).
     baseline : {"pre_mean", "2012", "2008", "2002"}, default "pre_mean"
         Pre-designation level in the ``baseline`` column: the mean of 2002, 2008 and 2012
         (less noisy than one year), or one year's score.
+    n_matches : int, default 2
+        Matches per designated postcode with ``comparison="nearest"``.
 
     Returns
     -------
@@ -151,7 +163,8 @@ def build_school_panel(
         ``baseline_c`` (centred on the mean over kept postcodes and scaled by their SD),
         ``lbm_ref`` (the 2012 score) and, with ``pc4_2023``, the 2023 columns.
         ``attrs`` records what was dropped and why (``n_dropped_incomplete_pre``,
-        ``n_dropped_no_designation_in_municipality``, ``n_dropped_outside_support``,
+        ``n_dropped_no_designation_in_municipality``, ``n_dropped_outside_support`` (outside
+        the common support, or not matched),
         ``baseline``, ``comparison``, ``baseline_mean``, ``baseline_sd``).
 
     Raises
@@ -232,6 +245,18 @@ def build_school_panel(
         inside = (info["designated"] == 1) | info["baseline"].between(lo, hi)
         n_outside_support = int((~inside).sum())
         info = info[inside]
+    elif comparison == "nearest":
+        if n_matches < 1:
+            raise SchoolFundingError(f"n_matches must be >= 1, got {n_matches}")
+        matched: set[int] = set()
+        for _, part in info.groupby("gm_code"):
+            pool = part[part["designated"] == 0]
+            for level in part.loc[part["designated"] == 1, "baseline"]:
+                order = np.argsort(np.abs(pool["baseline"].to_numpy() - level), kind="stable")
+                matched.update(pool.index[order[:n_matches]])
+        inside = (info["designated"] == 1) | info.index.isin(sorted(matched))
+        n_outside_support = int((~inside).sum())
+        info = info[inside]
 
     mean, sd = float(info["baseline"].mean()), float(info["baseline"].std())
     info["baseline_c"] = (info["baseline"] - mean) / sd
@@ -252,6 +277,7 @@ def build_school_panel(
     long["gm_code"] = long["gm_code"].astype(int)
     long.attrs.update(
         baseline=baseline, comparison=comparison, baseline_mean=mean, baseline_sd=sd,
+        n_matches=n_matches if comparison == "nearest" else None,
         n_dropped_incomplete_pre=int((~complete).sum()),
         n_dropped_incomplete_pre_designated=n_incomplete_designated,
         n_dropped_no_municipality=n_no_gm,
@@ -486,3 +512,174 @@ def national_context(lbm: pd.DataFrame) -> dict[str, float]:
         "sd_2012": float(wide[REFERENCE_YEAR].std()),
         "sd_change": float((wide[2022] - wide[REFERENCE_YEAR]).std()),
     }
+
+
+def event_study_inputs(changes: pd.DataFrame) -> dict[str, object]:
+    """Keyword arguments of :func:`analysis.models.event_study.build_event_study` for a panel.
+
+    Rows without a score in their year are dropped and the rest sorted by postcode and year
+    (the builder needs each unit's rows together). Exposure is the 0/1 designation.
+
+    Parameters
+    ----------
+    changes : pandas.DataFrame
+        :func:`event_changes`.
+
+    Returns
+    -------
+    dict
+        ``change, unit, year, exposure, group, baseline`` (arrays) and ``reference_year``.
+    """
+    rows = changes[changes["change"].notna()].sort_values(["pc4", "year"])
+    return {
+        "change": rows["change"].to_numpy(float), "unit": rows["pc4"].to_numpy(),
+        "year": rows["year"].to_numpy(int), "exposure": rows["designated"].to_numpy(float),
+        "group": rows["gm_code"].to_numpy(), "baseline": rows["baseline_c"].to_numpy(float),
+        "reference_year": REFERENCE_YEAR,
+    }
+
+
+def contrast_check(
+    idata: az.InferenceData, inputs: dict[str, object], observed: str = "change"
+) -> pd.DataFrame:
+    """Posterior predictive check of the design: designated-minus-comparison change per year.
+
+    The statistic is the raw difference of mean changes from 2012 (designated minus
+    comparison) in each year, observed and in every replicated data set; in the pre years it
+    is the pre-trend the model must reproduce.
+
+    Parameters
+    ----------
+    idata : arviz.InferenceData
+        A fit with a ``posterior_predictive`` group holding ``observed``.
+    inputs : dict
+        :func:`event_study_inputs` (the rows the model was fitted to, in that order).
+    observed : str, default "change"
+        The observed variable.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``year``; columns ``observed``, ``replicated_mean``, ``replicated_lo``,
+        ``replicated_hi`` (94 % interval) and ``p_value`` (share of replications at or above
+        the observed contrast).
+    """
+    from analysis.models.event_study import exposure_contrast
+
+    years = sorted(set(np.asarray(inputs["year"]).tolist()))
+    x, yr = np.asarray(inputs["exposure"]), np.asarray(inputs["year"])
+    obs = exposure_contrast(np.asarray(inputs["change"]), x, yr, years)
+    rep = np.asarray(idata.posterior_predictive[observed].transpose("chain", "draw", ...))
+    rep = exposure_contrast(rep.reshape(-1, rep.shape[-1]), x, yr, years)
+    lo, hi = np.quantile(rep, [0.03, 0.97], axis=0)
+    return pd.DataFrame({
+        "year": years, "observed": obs, "replicated_mean": rep.mean(axis=0),
+        "replicated_lo": lo, "replicated_hi": hi, "p_value": (rep >= obs).mean(axis=0),
+    }).set_index("year")
+
+
+def plot_mean_paths(paths: dict[str, pd.DataFrame]) -> Figure:
+    """Raw mean paths of designated and comparison postcodes, one panel per comparison set.
+
+    Parameters
+    ----------
+    paths : dict of str to DataFrame
+        Panel title -> :func:`mean_paths` output.
+    """
+    colours = sns.color_palette(PALETTE)
+    fig, axes = plt.subplots(1, len(paths), figsize=(4.2 * len(paths), 3.4), sharey=True,
+                             squeeze=False)
+    for ax, (title, table) in zip(axes[0], paths.items(), strict=True):
+        ax.plot(table.index, table["designated"], "o-", color=colours[3],
+                label="designated (impulsgebied)")
+        ax.plot(table.index, table["comparison"], "s--", color=colours[0], label="comparison")
+        ax.axvspan(2013, 2017, color="0.9", zorder=0, label="designation 2013-2017")
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("year")
+    axes[0][0].set_ylabel("mean Leefbaarometer 3.0 score")
+    axes[0][0].legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_event_study(idata: az.InferenceData, check: pd.DataFrame) -> Figure:
+    """Event-study coefficients (left) and the posterior predictive contrast check (right).
+
+    Parameters
+    ----------
+    idata : arviz.InferenceData
+        Fit of the event study (``beta`` by ``year``).
+    check : pandas.DataFrame
+        :func:`contrast_check`.
+    """
+    colours = sns.color_palette(PALETTE)
+    beta = idata.posterior["beta"]
+    years = beta["year"].values
+    mean = beta.mean(("chain", "draw")).values
+    lo, hi = (beta.quantile(q, ("chain", "draw")).values for q in (0.03, 0.97))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    pre = years < REFERENCE_YEAR
+    for mask, colour, label in ((pre, colours[0], "pre-trend (2002, 2008)"),
+                                (~pre, colours[3], "post (2014-2022)")):
+        left.errorbar(years[mask], mean[mask], yerr=[mean[mask] - lo[mask], hi[mask] - mean[mask]],
+                      fmt="o", color=colour, capsize=3, label=label)
+    left.plot([REFERENCE_YEAR], [0.0], "kD", label="reference 2012 (= 0)")
+    left.axhline(0.0, color="0.4", lw=0.8)
+    left.axvspan(2013, 2017, color="0.9", zorder=0)
+    left.set_title("Event-study coefficients (94 % intervals)", fontsize=10)
+    left.set_xlabel("year")
+    left.set_ylabel("designated minus comparison (LBM units)")
+    left.legend(fontsize=8)
+    right.fill_between(check.index, check["replicated_lo"], check["replicated_hi"],
+                       color=colours[0], alpha=0.3, label="replicated 94 % band")
+    right.plot(check.index, check["replicated_mean"], "-", color=colours[0])
+    right.plot(check.index, check["observed"], "ko", label="observed")
+    right.axhline(0.0, color="0.4", lw=0.8)
+    right.set_title("Raw contrast of changes from 2012", fontsize=10)
+    right.set_xlabel("year")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_spread(idata: az.InferenceData, prior_scale: float, n_designated: pd.Series) -> Figure:
+    """Prior and posterior of the spread across municipalities, and the municipality effects.
+
+    Parameters
+    ----------
+    idata : arviz.InferenceData
+        Fit with ``effect_sd`` and ``effect_group`` (group).
+    prior_scale : float
+        Scale of the half-normal prior of ``effect_sd``.
+    n_designated : pandas.Series
+        Designated postcodes per municipality code (for the x axis of the right panel).
+    """
+    from scipy import stats
+
+    colours = sns.color_palette(PALETTE)
+    post = np.asarray(idata.posterior["effect_sd"]).ravel()
+    grid = np.linspace(0, max(4 * prior_scale, post.max() * 1.2), 400)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 3.4))
+    left.plot(grid, stats.halfnorm(scale=prior_scale).pdf(grid), color=colours[0], label="prior")
+    sns.kdeplot(post, ax=left, color=colours[3], label="posterior", fill=True)
+    left.set_xlabel("SD of the post effect across municipalities (LBM units)")
+    left.set_title("Spread across municipalities", fontsize=10)
+    left.legend(fontsize=8)
+    eff = idata.posterior["effect_group"]
+    groups = eff["group"].values
+    m = eff.mean(("chain", "draw")).values
+    lo, hi = (eff.quantile(q, ("chain", "draw")).values for q in (0.03, 0.97))
+    n = n_designated.reindex(groups).to_numpy(float)
+    right.errorbar(n, m, yerr=[m - lo, hi - m], fmt="o", ms=3, alpha=0.5, color=colours[3],
+                   elinewidth=0.6)
+    right.axhline(float(idata.posterior["effect_post"].mean()), color="k", lw=1,
+                  label="average post effect")
+    right.axhline(0.0, color="0.4", lw=0.8, ls=":")
+    right.set_xscale("log")
+    right.set_xlabel("designated postcodes in the municipality (log scale)")
+    right.set_ylabel("post effect (LBM units)")
+    right.set_title("Municipality effects (94 % intervals)", fontsize=10)
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+

@@ -162,7 +162,7 @@ def test_bad_inputs_fail_with_a_message_that_says_what(edit, message):
 
 def test_unknown_options_are_refused():
     with pytest.raises(SchoolFundingError, match="comparison must be one of"):
-        build_school_panel(*_toy(), comparison="nearest")
+        build_school_panel(*_toy(), comparison="random")
     with pytest.raises(SchoolFundingError, match="baseline must be one of"):
         build_school_panel(*_toy(), baseline="2010")
 
@@ -181,3 +181,40 @@ def test_no_source_folder_is_read_by_module_or_chapter():
     for text in sources:
         assert "../shared" not in text and "nl_policy" not in text
         assert "read_csv" not in text
+
+
+def test_nearest_matching_takes_comparisons_from_the_same_municipality(frames):
+    panel = build_school_panel(*frames, comparison="nearest", n_matches=2)
+    pcs = postcodes(panel)
+    assert pcs["designated"].sum() == 966
+    n_comparison = (pcs["designated"] == 0).sum()
+    assert 0 < n_comparison <= 2 * 966
+    assert set(pcs.loc[pcs["designated"] == 0, "gm_code"]) <= set(
+        pcs.loc[pcs["designated"] == 1, "gm_code"])
+    # matching narrows the gap in the pre-designation level
+    full = baseline_gaps(build_school_panel(*frames))
+    matched = baseline_gaps(panel)
+    gap = lambda t: t.loc["designated", "baseline"] - t.loc["comparison", "baseline"]  # noqa: E731
+    assert abs(gap(matched)) < abs(gap(full))
+    with pytest.raises(SchoolFundingError, match="n_matches must be >= 1"):
+        build_school_panel(*frames, comparison="nearest", n_matches=0)
+
+
+def test_nearest_match_of_a_toy_designated_postcode_is_the_closest_in_level():
+    lbm, imp, gm = _toy()
+    panel = build_school_panel(lbm, imp, gm, comparison="nearest", n_matches=1)
+    pcs = postcodes(panel)
+    # designated levels are 0.1 below their municipality's comparisons: the nearest comparison
+    # of every designated postcode is the lowest one (k = 0) of its municipality
+    assert sorted(pcs.index[pcs["designated"] == 0]) == [1001, 1007]
+
+
+def test_event_study_inputs_are_sorted_complete_and_unit_constant(panel):
+    inputs = sf.event_study_inputs(event_changes(panel))
+    unit, year = inputs["unit"], inputs["year"]
+    order = np.lexsort((year, unit))
+    assert (order == np.arange(len(unit))).all()
+    assert np.isfinite(inputs["change"]).all()
+    assert inputs["reference_year"] == sf.REFERENCE_YEAR
+    frame = pd.DataFrame({"u": unit, "x": inputs["exposure"], "g": inputs["group"]})
+    assert frame.groupby("u")[["x", "g"]].nunique().max().max() == 1
