@@ -17,9 +17,13 @@ GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`(?P<doc>[^`:]+\.(?:md|ipynb))::(?P<k
 """A cross-document glue role: ``{glue:text}`<doc>::<key>:<format>```."""
 
 FINDING_CALL = re.compile(
-    r"findings\.(?P<method>add|add_probability|add_value)\(\s*[\"'](?P<name>[A-Za-z0-9_]+)[\"']"
+    r"findings\.(?P<method>add|add_probability|add_value)\(\s*f?[\"'](?P<name>[A-Za-z0-9_{}]+)[\"']"
 )
-"""A ``findings.add*("name", ...)`` call in a chapter's source."""
+"""A ``findings.add*("name", ...)`` call in a chapter's source (``name`` may be an f-string
+with ``{placeholders}``, e.g. ``f"effect_{definition}"`` in a loop)."""
+
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+"""A ``{...}`` placeholder of an f-string finding name."""
 
 SUMMARY_SUFFIXES = {"": "mean", "_sd": "sd", "_lo": "hdi_low", "_hi": "hdi_high"}
 """Keys :meth:`Findings.add` glues for a posterior finding, and the record field of each."""
@@ -67,11 +71,39 @@ def defined_keys(source: str) -> set[str]:
     keys: set[str] = set()
     for match in FINDING_CALL.finditer(source):
         name = match["name"]
+        if PLACEHOLDER.search(name):
+            continue  # an f-string name: see defines_key
         if match["method"] == "add_value":
             keys.add(name)
         else:
             keys.update(name + suffix for suffix in SUMMARY_SUFFIXES)
     return keys
+
+
+def defines_key(source: str, key: str) -> bool:
+    """Return whether a chapter's source defines glue key ``key``.
+
+    Literal names count as in :func:`defined_keys`; an f-string name such as
+    ``f"effect_{definition}"`` defines every key its placeholders can fill with a word
+    (``effect_broad``, ``effect_broad_lo``, ...). Whether the key really exists is then checked
+    against the findings file (:func:`finding_value`).
+
+    Examples
+    --------
+    >>> defines_key('findings.add(f"effect_{d}", x, "e")', "effect_broad_lo")
+    True
+    >>> defines_key('findings.add(f"effect_{d}", x, "e")', "pretrend_broad")
+    False
+    """
+    if key in defined_keys(source):
+        return True
+    for match in FINDING_CALL.finditer(source):
+        parts = PLACEHOLDER.split(match["name"])
+        if len(parts) > 1:
+            pattern = "[A-Za-z0-9_]+".join(re.escape(part) for part in parts)
+            if re.fullmatch(pattern + r"(?:_sd|_lo|_hi)?", key):
+                return True
+    return False
 
 
 def finding_value(findings: dict, key: str) -> float:

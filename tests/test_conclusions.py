@@ -12,6 +12,7 @@ import pytest
 from analysis.config import FINDINGS_DIR, ROOT
 from analysis.crossref import (
     defined_keys,
+    defines_key,
     finding_value,
     format_like_glue,
     glue_references,
@@ -46,6 +47,17 @@ def test_defined_keys_expand_posterior_summaries_but_not_exact_values():
     assert "n_studies_lo" not in defined_keys(source)
 
 
+def test_f_string_finding_names_define_the_keys_their_loop_fills():
+    source = ('for d in ("strict", "broad"):\n'
+              '    findings.add(f"effect_{d}", draws, "effect")\n'
+              '    findings.add_value(f"n_exposed_{d}", 3, "count")\n')
+    assert defined_keys(source) == set()
+    assert defines_key(source, "effect_broad")
+    assert defines_key(source, "effect_strict_hi")
+    assert defines_key(source, "n_exposed_strict")
+    assert not defines_key(source, "pretrend_broad")
+
+
 def test_finding_value_reads_means_bounds_and_exact_values():
     findings = {"chapter": "x", "findings": [
         {"name": "d", "mean": 0.4, "sd": 0.1, "hdi_low": 0.2, "hdi_high": 0.6},
@@ -69,8 +81,7 @@ def test_conclusions_cite_numbers_from_several_chapters():
 def test_every_conclusions_number_is_a_finding_of_its_chapter(ref):
     source = ROOT / "chapters" / f"{ref.chapter}.md"
     assert source.is_file(), f"conclusions.md pastes from {source.name}, which does not exist"
-    keys = defined_keys(source.read_text(encoding="utf-8"))
-    assert ref.key in keys, (
+    assert defines_key(source.read_text(encoding="utf-8"), ref.key), (
         f"conclusions.md pastes '{ref.key}' from {source.name}, but that chapter defines no "
         f"findings.add*('{ref.key.removesuffix('_lo').removesuffix('_hi')}', ...)"
     )
