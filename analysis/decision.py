@@ -855,10 +855,17 @@ def run_command(args) -> int:
     import warnings
 
     logging.getLogger("pymc").setLevel(logging.WARNING)  # no "Sampling: [...]" lines
+    from analysis.diagnostics import ConvergenceError
+    from analysis.workflow import WorkflowError
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # sampler chatter; the gate decides
-        decision = decide(evaluations, dose, thresholds=thresholds, seed=args.seed,
-                          progress=say, **overrides)
+        try:
+            decision = decide(evaluations, dose, thresholds=thresholds, seed=args.seed,
+                              progress=say, **overrides)
+        except (ConvergenceError, WorkflowError) as err:  # the gate or a check said no
+            print(f"error: {err}\nNothing was written.", file=sys.stderr)
+            return 1
     files = write_report(decision, out)
     say("wrote " + ", ".join(str(f) for f in files))
     print(decision.table().round(4).to_string(index=False))

@@ -200,3 +200,19 @@ def test_a_threshold_that_is_not_a_number_is_one_line(tmp_path, capsys):
                  "--out", str(tmp_path / "r")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["error: --threshold: expected a number (LBM 3.0 units), got 'hoog'"]
+
+
+def test_a_fit_that_fails_the_gate_is_an_error_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    from analysis import decision
+    from analysis.diagnostics import ConvergenceError
+
+    def failing(*args, **kwargs):
+        raise ConvergenceError("decide: event study: the fit failed the convergence gate")
+
+    monkeypatch.setattr(decision, "decide", failing)
+    out = tmp_path / "report"
+    assert main(["decide", str(EXAMPLE), "--dose-eur-per-resident", "300",
+                 "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "error: decide: event study: the fit failed the convergence gate" in err
+    assert "Traceback" not in err and not out.exists()
