@@ -854,6 +854,8 @@ def run_command(args) -> int:
     import logging
     import warnings
 
+    import pymc  # noqa: F401 - imported here (after validation) so its log level sticks
+
     logging.getLogger("pymc").setLevel(logging.WARNING)  # no "Sampling: [...]" lines
     from analysis.diagnostics import ConvergenceError
     from analysis.workflow import WorkflowError
