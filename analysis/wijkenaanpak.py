@@ -279,9 +279,9 @@ untreated wijk of a municipality with an unplaced Vogelaar wijk may hold one).""
 def analysis_sample(panel: pd.DataFrame, definition: str) -> pd.DataFrame:
     """Select one treatment definition's rows: its treated wijken and clean controls.
 
-    Wijken whose 2002 class is above the highest 2002 class of a treated wijk are left out
-    (common support: such wijken say nothing about wijken like the treated ones, and would
-    only cost sampling time).
+    Wijken whose 2002 class is above the highest 2002 class of a broadly treated wijk are left
+    out, in both definitions (common support: such wijken say nothing about wijken like the
+    treated ones, and would only cost sampling time).
 
     Parameters
     ----------
@@ -299,7 +299,7 @@ def analysis_sample(panel: pd.DataFrame, definition: str) -> pd.DataFrame:
         raise ValueError(f"definition must be one of {list(EXCLUDED_ROLES)}, "
                          f"got {definition!r}")
     out = panel[~panel["role"].isin(EXCLUDED_ROLES[definition])]
-    top = out.loc[out[f"treated_{definition}"], "class_2002"].max()
+    top = panel.loc[panel["treated_broad"], "class_2002"].max()
     out = out[out["class_2002"] <= top].copy()  # common support of the 2002 class
     out["treated"] = out[f"treated_{definition}"]
     out["dose"] = out[f"dose_{definition}"]
@@ -356,3 +356,76 @@ def transition_shares(panel: pd.DataFrame, treated: str, start: int = 2008,
         rows.append({"group": name, "wijken": len(c), "rose": float((c > 0).mean()),
                      "same": float((c == 0).mean()), "fell": float((c < 0).mean())})
     return pd.DataFrame(rows).set_index("group")
+
+
+def _rose_share(y: np.ndarray, wijk_idx: np.ndarray, years: np.ndarray, mask: np.ndarray,
+                start: int, end: int) -> np.ndarray:
+    """Share of wijken (in ``mask``, by wijk) whose category rose from ``start`` to ``end``.
+
+    ``y`` has a leading draw dim; wijken missing either year are left out.
+    """
+    n_wijken = wijk_idx.max() + 1
+    first = np.full((y.shape[0], n_wijken), np.nan)
+    last = np.full((y.shape[0], n_wijken), np.nan)
+    first[:, wijk_idx[years == start]] = y[:, years == start]
+    last[:, wijk_idx[years == end]] = y[:, years == end]
+    keep = mask & ~np.isnan(first[0]) & ~np.isnan(last[0])
+    return (last[:, keep] > first[:, keep]).mean(axis=1)
+
+
+def design_ppc(idata, sample: pd.DataFrame, *, treated: str = "treated") -> pd.DataFrame:
+    """Posterior predictive checks chosen for this design: class distribution, transitions.
+
+    Test statistics, each computed on the observed classes and on every replicated data set:
+    the share of wijken in the lowest three categories per year (class distribution); the
+    share of wijken whose class rose 2008 -> 2016, treated and not treated, and its treated
+    minus untreated difference (post-programme transitions); the same difference for
+    2002 -> 2008 (the pre-trend).
+
+    Parameters
+    ----------
+    idata : arviz.InferenceData
+        A fit with ``posterior_predictive`` and ``observed_data`` groups holding ``y``.
+    sample : pandas.DataFrame
+        The rows the model was fitted to (same order), from :func:`analysis_sample`.
+    treated : str, default "treated"
+        Treatment column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``statistic``; columns ``observed``, ``replicated (mean)``, ``p-value``
+        (``P(T_rep >= T_obs)``) and ``flag`` (``misfit`` outside 0.025-0.975).
+    """
+    observed = idata.observed_data["y"].to_numpy()[None, :]
+    replicated = idata.posterior_predictive["y"].to_numpy()
+    replicated = replicated.reshape(-1, replicated.shape[-1])
+    wijk_idx = pd.factorize(sample["wijk"])[0]
+    years = sample["year"].to_numpy()
+    flag = sample.groupby("wijk", sort=False)[treated].first().to_numpy(dtype=bool)
+    stats = {}
+    for year in YEARS:
+        rows = years == year
+        stats[f"share in lowest 3 categories, {year}"] = lambda y, rows=rows: (
+            y[:, rows] <= 2).mean(axis=1)
+    for start, end, label in ((2008, 2016, "2008->2016"), (2002, 2008, "2002->2008 (pre-trend)")):
+        def treated_share(y, s=start, e=end):
+            return _rose_share(y, wijk_idx, years, flag, s, e)
+
+        def control_share(y, s=start, e=end):
+            return _rose_share(y, wijk_idx, years, ~flag, s, e)
+
+        if end == 2016:
+            stats[f"share rose {label}, treated"] = treated_share
+            stats[f"share rose {label}, not treated"] = control_share
+        stats[f"difference in share rose {label}"] = (
+            lambda y, t=treated_share, c=control_share: t(y) - c(y))
+    rows = []
+    for name, func in stats.items():
+        t_obs = float(func(observed)[0])
+        t_rep = func(replicated)
+        p_value = float(np.mean(t_rep >= t_obs))
+        rows.append({"statistic": name, "observed": t_obs,
+                     "replicated (mean)": float(t_rep.mean()), "p-value": p_value,
+                     "flag": "" if 0.025 <= p_value <= 0.975 else "misfit"})
+    return pd.DataFrame(rows).set_index("statistic")

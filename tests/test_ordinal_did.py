@@ -80,7 +80,7 @@ def test_design_refuses_unsorted_rows_and_treatment_varying_within_a_wijk():
 def test_model_has_named_dims_and_the_misspecified_variant_drops_the_loadings(design):
     model = build_ordinal_did(design)
     names = {v.name for v in model.free_RVs}
-    assert {"scale", "alpha", "tau", "sigma_tau", "placebo", "beta_dose", "log_loading",
+    assert {"scale", "u", "tau", "sigma_tau", "placebo", "beta_dose", "log_loading",
             "city_year"} <= names
     assert model.named_vars_to_dims["tau_municipality"] == ("treated_municipality",)
     assert len(model.coords["treated_municipality"]) == 5
@@ -103,15 +103,15 @@ def test_simulator_draws_the_effect_from_its_stated_prior(design):
 def _fake_posterior(truth: dict, design, n_draws: int = 3, seed: int = 0) -> az.InferenceData:
     """A one-chain 'posterior' of jittered true values, with the model's variable names.
 
-    The wijk levels get a realistic posterior spread (SD 0.25 class widths), which the
-    adaptive quadrature uses to place its nodes.
+    The wijk levels get a realistic posterior spread, which the
+    adaptive quadrature uses to place its nodes (SD 0.1 class widths).
     """
     rng = np.random.default_rng(seed)
     post = {}
     for name, value in truth.items():
         arr = np.asarray(value, dtype=float)
-        jitter = rng.normal(0, 0.25 if name == "alpha" else 0.02, (n_draws,) + arr.shape)
-        if name in ("scale", "sigma_alpha", "sigma_tau"):
+        jitter = rng.normal(0, 0.1 if name == "alpha" else 0.02, (n_draws,) + arr.shape)
+        if name in ("scale", "sigma_alpha", "sigma_level", "sigma_tau"):
             jitter = np.abs(jitter)
         post[name] = (arr + jitter)[None]
     return az.from_dict(posterior=post)
@@ -178,7 +178,7 @@ def test_sbc_ordinal_did_ranks_are_uniform(design):
     result = run_sbc(lambda d: build_ordinal_did(d), _simulate(design),
                      n_simulations=N_SIMULATIONS, seed=SBC_SEED, label="ordinal DiD",
                      var_names=["tau", "placebo", "sigma_tau", "beta_dose", "scale",
-                                "sigma_alpha"])
+                                "sigma_level"])
     table = result.check()
     assert table["passed"].all()
     assert result.n_draws == 100
@@ -192,8 +192,7 @@ def test_sbc_fails_when_regression_to_the_mean_is_ignored(design):
     def simulate(rng):
         return simulate_ordinal_did(
             rng, design, treated_level_shift=1.5,
-            truth={"log_loading": np.log([1.0, 0.5, 0.5, 0.5]),
-                   "sigma_alpha": 1.0 + 0.5 * rng.uniform()})
+            truth={"log_loading": np.log([1.0, 0.5, 0.5, 0.5])})
 
     result = run_sbc(lambda d: build_ordinal_did(d, convergence=False), simulate,
                      n_simulations=N_SIMULATIONS, seed=SBC_SEED,

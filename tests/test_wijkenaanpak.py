@@ -96,8 +96,8 @@ def test_strict_sample_leaves_out_wijken_that_are_only_broadly_treated():
     assert "WK002" not in set(strict["wijk"]) and "WK002" in set(broad["wijk"])
     assert strict.loc[strict["treated"], "wijk"].unique().tolist() == ["WK000"]
     assert set(EXCLUDED_ROLES) == {"strict", "broad"}
-    # common support: WK001 (class 7) and WK003 (class 8) lie above the treated wijken's 2002
-    # classes (3 and 4)
+    # common support: WK001 (class 7) and WK003 (class 8) lie above the broadly treated
+    # wijken's 2002 classes (3 and 4)
     assert set(broad["wijk"]) == {"WK000", "WK002", "WK004", "WK005"}
     table = sample_table(panel)
     assert table.loc["sample, broad definition", "wijken"] == 4

@@ -32,6 +32,7 @@ from analysis.models.neighbourhood import (
     simulate_buurt,
     simulate_composition,
 )
+from analysis.models.ordinal_did import OrdinalDiDPriors, build_ordinal_did
 
 __all__ = [
     "BuurtPriors",
@@ -58,4 +59,6 @@ __all__ = [
     "build_grants_model",
     "simulate_grants",
     "simulation_design",
+    "OrdinalDiDPriors",
+    "build_ordinal_did",
 ]

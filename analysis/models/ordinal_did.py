@@ -73,8 +73,9 @@ class OrdinalDiDPriors:
         Normal prior of the lowest cutpoint; the average wijk level is 0.
     gap_concentration : float
         Dirichlet concentration of the shares of the cutpoint gaps.
-    sigma_alpha_sd : float
-        Half-normal scale of the SD of the wijk levels.
+    sigma_level_sd : float
+        Half-normal scale of the SD of the wijk levels in logits (``sigma_level``; in class
+        widths ``sigma_alpha = sigma_level / scale``).
     gamma_sd : float
         SD of the year effects (change since 2008).
     loading_sd : float
@@ -98,8 +99,8 @@ class OrdinalDiDPriors:
     scale_log_sd: float = 0.5
     cut_first_mu: float = -2.0
     cut_first_sd: float = 1.0
-    gap_concentration: float = 5.0
-    sigma_alpha_sd: float = 1.5
+    gap_concentration: float = 20.0
+    sigma_level_sd: float = 10.0
     gamma_sd: float = 0.5
     loading_sd: float = 0.25
     city_year_sd: float = 0.25
@@ -235,6 +236,7 @@ def build_ordinal_did(
     dose: str = "dose_strict",
     priors: OrdinalDiDPriors | None = None,
     convergence: bool = True,
+    centred: bool = False,
     n_categories: int | None = None,
 ) -> pm.Model:
     """Build the hierarchical ordinal difference-in-differences model (module docstring).
@@ -252,15 +254,19 @@ def build_ordinal_did(
         Year-specific loadings ``lambda_t`` on the wijk level (regression to the mean). With
         False all loadings are 1: the model then ignores that low wijken rise more (a planted
         mis-specification for the tests).
+    centred : bool, default False
+        Centred wijk levels (``alpha`` free) instead of non-centred (``u`` free,
+        ``alpha = sigma_alpha * u``).
     n_categories : int, optional
         Number of ordered categories.
 
     Returns
     -------
     pymc.Model
-        Free ``scale, cut_first, gap_share, sigma_alpha, alpha, gamma, log_loading,
+        Free ``scale, cut_first, gap_share, sigma_level, u (or alpha), gamma, log_loading,
         city_year, tau, sigma_tau, z, omega, beta_dose, placebo``; deterministics
-        ``cutpoints`` (logit scale), ``loading``, ``tau_logit``, ``tau_municipality`` and
+        ``cutpoints`` (logit scale), ``sigma_alpha``, ``loading``, ``tau_logit``,
+        ``tau_municipality`` and
         ``effect_year``; observed ``y`` (dim ``obs``, data in the ``pm.Data`` container
         ``y_obs``).
 
@@ -294,10 +300,18 @@ def build_ordinal_did(
         cut_class = pt.concatenate([pt.atleast_1d(cut_first),
                                     cut_first + pt.cumsum((k - 2) * gap_share)])
         cutpoints = pm.Deterministic("cutpoints", scale * cut_class, dims="cutpoint")
-        sigma_alpha = pm.HalfNormal("sigma_alpha", priors.sigma_alpha_sd)
-        # centred wijk levels (five classes per wijk inform them well), summing to zero so
-        # that the cutpoints alone carry the location
-        alpha = pm.ZeroSumNormal("alpha", sigma=sigma_alpha, dims="wijk")
+        # the SD of the levels in logits is what the data pin down (the scale s only through
+        # how often wijken change class), so it gets the prior; in class units it is
+        # sigma_alpha = sigma_level / s
+        sigma_level = pm.HalfNormal("sigma_level", priors.sigma_level_sd)
+        sigma_alpha = pm.Deterministic("sigma_alpha", sigma_level / scale)
+        # wijk levels summing to zero (the cutpoints alone carry the location); non-centred by
+        # default, since many wijken stay in one category (weakly informed levels)
+        if centred:
+            alpha = pm.ZeroSumNormal("alpha", sigma=sigma_alpha, dims="wijk")
+        else:
+            u = pm.ZeroSumNormal("u", sigma=1.0, dims="wijk")
+            alpha = pm.Deterministic("alpha", sigma_alpha * u, dims="wijk")
         gamma = pm.Normal("gamma", 0.0, priors.gamma_sd, dims="change_year")
         level = alpha[w_row]
         if convergence:
@@ -416,9 +430,12 @@ def simulate_ordinal_did(
     k = d.n_categories
     n_change = len(CHANGE_YEARS)
     omega = rng.normal(0.0, p.omega_sd, len(POST_YEARS))
-    sigma_alpha = abs(rng.normal(0.0, p.sigma_alpha_sd))
+    scale = rng.lognormal(p.scale_log_mu, p.scale_log_sd)
+    sigma_level = abs(rng.normal(0.0, p.sigma_level_sd))
+    sigma_alpha = sigma_level / scale
     draw: dict[str, object] = {
-        "scale": rng.lognormal(p.scale_log_mu, p.scale_log_sd),
+        "scale": scale,
+        "sigma_level": sigma_level,
         "cut_first": rng.normal(p.cut_first_mu, p.cut_first_sd),
         "gap_share": rng.dirichlet(np.full(k - 2, p.gap_concentration)),
         "sigma_alpha": sigma_alpha,
