@@ -87,6 +87,39 @@ def test_every_conclusions_number_is_a_finding_of_its_chapter(ref):
     )
 
 
+def _row(question: int) -> str:
+    """The source of one row of the conclusions table (question 1-7)."""
+    text = CONCLUSIONS.read_text(encoding="utf-8")
+    start = text.index(f"* - {question}. ")
+    end = text.find(f"* - {question + 1}. ", start)
+    return text[start:end if end > 0 else text.index("```", start)]
+
+
+@pytest.mark.parametrize(("question", "chapters"), [
+    (2, {"wijkenaanpak_postcodes", "wijkenaanpak_wijken"}),
+    (5, {"municipal_grants", "school_funding", "decision"}),
+])
+def test_questions_2_and_5_are_answered_with_the_real_intervention_chapters(question, chapters):
+    cited = {r.chapter for r in glue_references(_row(question))}
+    assert chapters <= cited
+    assert "steering_instruments" not in cited  # its SIMULATED registry fit is gone
+
+
+def test_no_conclusions_number_comes_from_a_simulated_finding():
+    checked = 0
+    for ref in _references():
+        path = FINDINGS_DIR / f"{ref.chapter}.json"
+        if not path.is_file():
+            pytest.skip(f"{path.relative_to(ROOT)} missing; the book build writes it")
+        records = {r["name"]: r for r in json.loads(path.read_text(encoding="utf-8"))["findings"]}
+        base = next((k for k in (ref.key, ref.key.rsplit("_", 1)[0]) if k in records), None)
+        assert base is not None, f"{ref.chapter}::{ref.key} not in {path.name}"
+        assert records[base].get("data", "REAL") != "SIMULATED", f"{ref.chapter}::{ref.key}"
+        assert not records[base].get("simulated", False), f"{ref.chapter}::{ref.key}"
+        checked += 1
+    assert checked == len(_references())
+
+
 def test_rendered_conclusions_show_the_findings_files_numbers():
     if not HTML_PAGE.is_file():
         pytest.skip(f"{HTML_PAGE.relative_to(ROOT)} not built; run `nox -s book` first")
