@@ -127,6 +127,7 @@ def build_school_panel(
     comparison: str = "municipality",
     baseline: str = "pre_mean",
     n_matches: int = 2,
+    min_designated: int = 1,
 ) -> pd.DataFrame:
     """Build the postcode x year panel of the impulsgebieden event study.
 
@@ -154,6 +155,10 @@ def build_school_panel(
         (less noisy than one year), or one year's score.
     n_matches : int, default 2
         Matches per designated postcode with ``comparison="nearest"``.
+    min_designated : int, default 1
+        Keep only municipalities with at least this many designated postcodes (before any
+        matching). With 2, municipalities whose single designated postcode says little about
+        their own varying effect are left out of a fit; ``attrs`` counts what was dropped.
 
     Returns
     -------
@@ -163,7 +168,10 @@ def build_school_panel(
         ``baseline_c`` (centred on the mean over kept postcodes and scaled by their SD),
         ``lbm_ref`` (the 2012 score) and, with ``pc4_2023``, the 2023 columns.
         ``attrs`` records what was dropped and why (``n_dropped_incomplete_pre``,
-        ``n_dropped_no_designation_in_municipality``, ``n_dropped_outside_support`` (outside
+        ``n_dropped_no_designation_in_municipality``, ``n_dropped_few_designated`` and
+        ``n_dropped_few_designated_designated`` (postcodes, all and designated, in
+        municipalities with fewer than ``min_designated`` designated postcodes),
+        ``n_municipalities_few_designated``, ``n_dropped_outside_support`` (outside
         the common support, or not matched),
         ``baseline``, ``comparison``, ``baseline_mean``, ``baseline_sd``).
 
@@ -226,10 +234,17 @@ def build_school_panel(
     info["gm_name"] = gm_map["gm_naam2023"].reindex(info.index)
     n_no_gm = int(info["gm_code"].isna().sum())
     info = info[info["gm_code"].notna()]
+    if min_designated < 1:
+        raise SchoolFundingError(f"min_designated must be >= 1, got {min_designated}")
     designating = set(info.loc[info["designated"] == 1, "gm_code"])
     in_designating = info["gm_code"].isin(designating)
     n_outside = int((~in_designating).sum())
     info = info[in_designating]
+    n_designated_by_gm = info.groupby("gm_code")["designated"].sum()
+    few = n_designated_by_gm.index[n_designated_by_gm < min_designated]
+    in_few = info["gm_code"].isin(few)
+    n_few, n_few_designated = int(in_few.sum()), int(info.loc[in_few, "designated"].sum())
+    info = info[~in_few]
 
     base = wide.loc[info.index, list(BASELINE_YEARS)]
     info["baseline"] = base.mean(axis=1) if baseline == "pre_mean" else base[int(baseline)]
@@ -283,6 +298,10 @@ def build_school_panel(
         n_dropped_no_municipality=n_no_gm,
         n_dropped_no_designation_in_municipality=n_outside,
         n_dropped_outside_support=n_outside_support,
+        min_designated=min_designated,
+        n_dropped_few_designated=n_few,
+        n_dropped_few_designated_designated=n_few_designated,
+        n_municipalities_few_designated=len(few),
     )
     return long
 

@@ -218,3 +218,31 @@ def test_event_study_inputs_are_sorted_complete_and_unit_constant(panel):
     assert inputs["reference_year"] == sf.REFERENCE_YEAR
     frame = pd.DataFrame({"u": unit, "x": inputs["exposure"], "g": inputs["group"]})
     assert frame.groupby("u")[["x", "g"]].nunique().max().max() == 1
+
+
+def test_one_match_and_at_least_two_designated_is_the_chapter_fit(frames):
+    matched = build_school_panel(*frames, comparison="nearest", n_matches=1)
+    fit = build_school_panel(*frames, comparison="nearest", n_matches=1, min_designated=2)
+    all_pcs, fit_pcs = postcodes(matched), postcodes(fit)
+    n_per_gm = all_pcs[all_pcs["designated"] == 1].groupby("gm_code").size()
+    assert (all_pcs["designated"] == 0).sum() <= 966  # at most one comparison each
+    # the restriction drops whole municipalities with one designated postcode, nothing else
+    assert fit.attrs["n_municipalities_few_designated"] == (n_per_gm == 1).sum()
+    assert set(fit_pcs["gm_code"]) == set(n_per_gm.index[n_per_gm >= 2])
+    assert fit.attrs["n_dropped_few_designated_designated"] == (n_per_gm == 1).sum()
+    assert fit_pcs["designated"].sum() == 966 - (n_per_gm == 1).sum()
+    # matching is within municipality, so the fitted postcodes are the matched ones kept
+    kept = all_pcs[all_pcs["gm_code"].isin(n_per_gm.index[n_per_gm >= 2])]
+    assert sorted(fit_pcs.index) == sorted(kept.index)
+    assert abs(fit_pcs["baseline_c"].mean()) < 1e-9
+    with pytest.raises(SchoolFundingError, match="min_designated must be >= 1"):
+        build_school_panel(*frames, min_designated=0)
+
+
+def test_min_designated_on_a_toy_panel_drops_the_thin_municipality():
+    lbm, imp, gm = _toy()
+    imp.loc[imp["pc4"].isin([1005, 1006]), "impulsgebied_2013_2017"] = 0  # gm 1: one designated
+    panel = build_school_panel(lbm, imp, gm, min_designated=2)
+    assert set(panel["gm_code"]) == {2}
+    assert panel.attrs["n_dropped_few_designated"] == 6
+    assert panel.attrs["n_dropped_few_designated_designated"] == 1
