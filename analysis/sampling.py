@@ -68,6 +68,8 @@ def fit(
         idata_kwargs={"log_likelihood": True},
         **kwargs,
     )
+    if "log_likelihood" not in idata.groups():  # nutpie's path ignores idata_kwargs
+        pm.compute_log_likelihood(idata, model=model, progressbar=False)
     idata.attrs["sampler_backend"] = backend
     idata.attrs["sampler_settings"] = repr({k: v for k, v in kwargs.items()})
     idata.attrs["sampling_wall_time_s"] = round(time.perf_counter() - start, 2)
