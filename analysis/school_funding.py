@@ -34,6 +34,8 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from analysis.plotting import PALETTE
+from analysis.postcodes import PostcodeError
+from analysis.postcodes import event_changes as changes_from_reference
 
 YEARS: tuple[int, ...] = (2002, 2008, 2012, 2014, 2016, 2018, 2020, 2022)
 """Measurement years of the Leefbaarometer 3.0 postcode panel."""
@@ -315,6 +317,9 @@ def postcodes(panel: pd.DataFrame) -> pd.DataFrame:
 def event_changes(panel: pd.DataFrame, reference_year: int = REFERENCE_YEAR) -> pd.DataFrame:
     """Return the change of every postcode's score from the reference year to each other year.
 
+    The one implementation is :func:`analysis.postcodes.event_changes`; this wrapper sets the
+    school-funding reference year and raises this module's error.
+
     Parameters
     ----------
     panel : pandas.DataFrame
@@ -325,25 +330,19 @@ def event_changes(panel: pd.DataFrame, reference_year: int = REFERENCE_YEAR) -> 
     Returns
     -------
     pandas.DataFrame
-        One row per postcode and non-reference year: the panel's columns plus ``change``
-        (``lbm - lbm[reference_year]``, LBM units) and ``period`` (``"pre"``/``"post"``).
+        One row per postcode and non-reference year, sorted by ``pc4, year``: the panel's
+        columns plus ``change`` (``lbm - lbm[reference_year]``, LBM units) and ``period``
+        (``"pre"``/``"post"``).
 
     Raises
     ------
     SchoolFundingError
         If a postcode has no score in the reference year.
     """
-    ref = panel.loc[panel["year"] == reference_year].set_index("pc4")["lbm"]
-    missing = np.setdiff1d(panel["pc4"].unique(), ref.index)
-    if len(missing):
-        raise SchoolFundingError(
-            f"{len(missing)} postcode(s) have no score in the reference year {reference_year}, "
-            f"e.g. {missing[:5].tolist()}"
-        )
-    out = panel.loc[panel["year"] != reference_year].copy()
-    out["change"] = out["lbm"] - out["pc4"].map(ref)
-    out["period"] = np.where(out["year"] < reference_year, "pre", "post")
-    return out.reset_index(drop=True)
+    try:
+        return changes_from_reference(panel, reference_year)
+    except PostcodeError as err:
+        raise SchoolFundingError(str(err)) from err
 
 
 def baseline_gaps(panel: pd.DataFrame) -> pd.DataFrame:
