@@ -170,3 +170,16 @@ def test_tables_are_html_on_the_web_and_typeset_tables_in_latex(tmp_path):
     assert r"\begin{tabulary}" in tex
     assert r"pooled\_d" in tex and "0.452" in tex
     assert r"\AtBeginEnvironment{tabulary}{\footnotesize" in tex  # the book's table style
+
+
+def test_no_prose_line_starts_with_a_myst_comment_marker():
+    """A MyST line starting with '%' is a comment: a wrapped '% rental' would vanish."""
+    offenders = []
+    for page in [*ROOT.glob("chapters/*.md"), *ROOT.glob("book/*.md")]:
+        in_code = False
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            if line.lstrip().startswith(("```", "~~~")):
+                in_code = not in_code
+            elif not in_code and line.lstrip().startswith("%"):
+                offenders.append(f"{page.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []
