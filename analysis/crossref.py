@@ -17,7 +17,7 @@ GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`(?P<doc>[^`:]+\.(?:md|ipynb))::(?P<k
 """A cross-document glue role: ``{glue:text}`<doc>::<key>:<format>```."""
 
 FINDING_CALL = re.compile(
-    r"findings\.(?P<method>add|add_probability|add_value)\(\s*f?[\"'](?P<name>[A-Za-z0-9_{}]+)[\"']"
+    r"findings\.(?P<method>add|add_probability|add_value|add_claim)\(\s*f?[\"'](?P<name>[A-Za-z0-9_{}]+)[\"']"
 )
 """A ``findings.add*("name", ...)`` call in a chapter's source (``name`` may be an f-string
 with ``{placeholders}``, e.g. ``f"effect_{definition}"`` in a loop)."""
@@ -66,14 +66,14 @@ def defined_keys(source: str) -> set[str]:
     """Return the glue keys a chapter's source defines through ``findings.add*`` calls.
 
     ``add`` and ``add_probability`` glue the name and its ``_sd``, ``_lo`` and ``_hi``
-    summaries; ``add_value`` glues the name only.
+    summaries; ``add_value`` and ``add_claim`` glue the name only.
     """
     keys: set[str] = set()
     for match in FINDING_CALL.finditer(source):
         name = match["name"]
         if PLACEHOLDER.search(name):
             continue  # an f-string name: see defines_key
-        if match["method"] == "add_value":
+        if match["method"] in ("add_value", "add_claim"):
             keys.add(name)
         else:
             keys.update(name + suffix for suffix in SUMMARY_SUFFIXES)

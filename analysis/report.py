@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import platform
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from analysis.claims import ClaimError, evaluate, plain_values
 from analysis.config import CI_PROB, FINDINGS_DIR, SEED
 from analysis.data import write_atomic
 
@@ -139,6 +141,49 @@ class Findings:
             record["kind"] = kind
         self.records[name] = record
         _glue(name, float(value))
+        return record
+
+    def add_claim(self, name: str, expression: str, values: Mapping[str, object], text: str,
+                  description: str) -> dict:
+        """Assert a statement of direction or count, record it and glue its wording.
+
+        The prose quotes the claim through ``{glue:text}`name``` so the sentence exists only
+        while the claim holds. The claim is checked here (the cell that computes it fails when
+        it does not hold) and again by the tests over the findings files of the last build
+        (:func:`analysis.claims.failed_claims`).
+
+        Parameters
+        ----------
+        name : str
+            Identifier of the claim in the prose and the findings file.
+        expression : str
+            What must hold, over ``values`` (see :func:`analysis.claims.evaluate`), e.g.
+            ``"n_migrant == 2"``.
+        values : mapping of str to number or list of numbers
+            The computed values the expression uses; stored in the findings file.
+        text : str
+            The words the prose shows, e.g. ``"two of the 27 studies"``.
+        description : str
+            What the claim states, in words.
+
+        Returns
+        -------
+        dict
+            The record: ``kind`` ``"claim"``, ``expression``, ``values``, ``holds``, ``text``.
+
+        Raises
+        ------
+        analysis.claims.ClaimError
+            If the claim does not hold (or the expression is malformed).
+        """
+        plain = plain_values(values)
+        if not evaluate(expression, plain):
+            raise ClaimError(f"claim {name!r} ({description}) does not hold: {expression} "
+                             f"with {plain}")
+        record = {"name": name, "description": description, "kind": "claim",
+                  "expression": expression, "values": plain, "holds": True, "text": text}
+        self.records[name] = record
+        _glue(name, text)
         return record
 
     def table(self, *, decimals: int = 3, posterior_only: bool = False) -> pd.DataFrame:
