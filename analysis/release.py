@@ -141,6 +141,23 @@ def _author_names(cff: dict) -> list[tuple[str, str]]:
     ]
 
 
+def repository_url(cff: dict) -> str:
+    """Return the book's public repository address: ``repository-code`` of CITATION.cff, or "".
+
+    This is the one setting for the address; it is unset (empty) until the repository is
+    published, and then no page, citation or metadata file may print an address.
+
+    Raises
+    ------
+    ValueError
+        If the setting is present but not an ``https://`` address.
+    """
+    url = str(cff.get("repository-code") or "").strip()
+    if url and not re.match(r"https://[^\s/]+/\S+$", url):
+        raise ValueError(f"CITATION.cff: repository-code must be an https:// address, got {url!r}")
+    return url
+
+
 def citation_strings(cff: dict, stamp: Stamp) -> dict[str, str]:
     """Return BibTeX and APA citations of this build, from ``CITATION.cff`` and the stamp.
 
@@ -155,7 +172,7 @@ def citation_strings(cff: dict, stamp: Stamp) -> dict[str, str]:
     names = _author_names(cff)
     bib_authors = " and ".join(f"{{{f}}}" if not g else f"{f}, {g}" for f, g in names)
     key = re.sub(r"\W", "", names[0][0].split()[-1].lower() + year + "v" + stamp.version)
-    url = cff.get("url") or cff.get("repository-code", "")
+    url = cff.get("url") or repository_url(cff)
     fields = [
         ("title", f"{{{cff['title']}}}"),
         ("author", f"{{{bib_authors}}}"),

@@ -24,6 +24,7 @@ from analysis.release import (
     mcse_tolerance,
     publish_release,
     read_version,
+    repository_url,
     reproduce,
     toc_files,
     validate_cff,
@@ -166,6 +167,27 @@ def test_citation_cff_is_valid_and_matches_package_version():
     zenodo = json.loads((ROOT / ".zenodo.json").read_text())
     assert zenodo["version"] == read_version(ROOT)
     assert zenodo["title"] == cff["title"]
+
+
+def test_no_invented_repository_address_while_the_setting_is_unset():
+    """The address is one setting (CITATION.cff repository-code); unset, nothing prints one."""
+    cff = load_cff(ROOT / "CITATION.cff")
+    url = repository_url(cff)
+    zenodo = (ROOT / ".zenodo.json").read_text()
+    config = (ROOT / "_config.yml").read_text()
+    assert "github.com" not in config and "repository:" not in config
+    if not url:
+        assert "http" not in zenodo
+        strings = citation_strings(cff, Stamp("0.1.0", "abc1234", "2026-12-02"))
+        assert "http" not in strings["apa"] + strings["bibtex"]
+    else:
+        assert url in zenodo
+
+
+def test_repository_setting_must_be_an_address():
+    assert repository_url({}) == ""
+    with pytest.raises(ValueError, match="repository-code must be an https:// address"):
+        repository_url({"repository-code": "github.com/x"})
 
 
 def test_cff_validation_names_each_problem():

@@ -20,7 +20,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util.docutils import SphinxDirective
 
-from analysis.release import citation_strings, load_cff, version_stamp
+from analysis.release import citation_strings, load_cff, repository_url, version_stamp
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = Path(__file__).parent / "static"
@@ -36,6 +36,11 @@ def _stamp_config(app: Sphinx, config: Config) -> None:
     theme_options["extra_footer"] = (
         f'{footer}<p class="book-stamp">{html.escape(stamp.text())}</p>'
     )
+    url = repository_url(load_cff(ROOT / "CITATION.cff"))
+    # Jupyter Book fills in its own project's address when `repository:` is unset; never show it.
+    theme_options["repository_url"] = url
+    theme_options["use_repository_button"] = bool(url)
+    theme_options["repository_branch"] = "main"
     config.html_theme_options = theme_options
     config.html_static_path = [*config.html_static_path, str(STATIC)]
     latex = dict(config.latex_elements or {})
