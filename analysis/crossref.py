@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`(?P<doc>[^`:]+\.(?:md|ipynb))::(?P<key>[A-Za-z0-9_]+)"
-                       r"(?::(?P<fmt>[^`]*))?`")
-"""A cross-document glue role: ``{glue:text}`<doc>::<key>:<format>```."""
+GLUE_ROLE = re.compile(r"\{(?P<role>glue(?::text)?|nl)\}`(?P<doc>[^`:]+\.(?:md|ipynb))::"
+                       r"(?P<key>[A-Za-z0-9_]+)(?::(?P<fmt>[^`]*))?`")
+"""A cross-document glue role: ``{glue:text}`<doc>::<key>:<format>``` or the Dutch ``{nl}``."""
 
 FINDING_CALL = re.compile(
     r"findings\.(?P<method>add|add_probability|add_value|add_claim)\(\s*f?[\"'](?P<name>[A-Za-z0-9_{}]+)[\"']"
@@ -36,6 +36,7 @@ class GlueReference:
     chapter: str
     key: str
     fmt: str
+    dutch: bool = False
 
 
 def glue_references(text: str) -> list[GlueReference]:
@@ -54,10 +55,10 @@ def glue_references(text: str) -> list[GlueReference]:
     Examples
     --------
     >>> glue_references("{glue:text}`/chapters/a.md::pooled_d:.2f`")
-    [GlueReference(chapter='a', key='pooled_d', fmt='.2f')]
+    [GlueReference(chapter='a', key='pooled_d', fmt='.2f', dutch=False)]
     """
     return [
-        GlueReference(Path(m["doc"]).stem, m["key"], m["fmt"] or "s")
+        GlueReference(Path(m["doc"]).stem, m["key"], m["fmt"] or "s", m["role"] == "nl")
         for m in GLUE_ROLE.finditer(text)
     ]
 
@@ -132,6 +133,10 @@ def finding_value(findings: dict, key: str) -> float:
     raise KeyError(f"{findings.get('chapter', '?')}: no finding defines glue key {key!r}")
 
 
-def format_like_glue(value: float, fmt: str) -> str:
-    """Format a number the way ``{glue:text}`` does with the format spec ``fmt``."""
+def format_like_glue(value: float, fmt: str, dutch: bool = False) -> str:
+    """Format a number the way ``{glue:text}`` (or, ``dutch``, the ``{nl}`` role) does."""
+    if dutch:
+        from analysis.report import dutch_number
+
+        return dutch_number(value, fmt)
     return format(value, fmt)

@@ -57,7 +57,7 @@ ALLOWED: dict[str, str] = {
         "a software version or an encoding name",
     r"\bCC\s+BY(?:-[A-Z]+)*\s+\d\.\d\b|\bCC0\b": "a licence name",
     r"\b[A-Za-z]+\d[A-Za-z\d]*\b": "an identifier with digits (a citation key, PC4, G4, log10)",
-    r"\b0\.2\b.{0,20}\b0\.5\b.{0,20}\b0\.8\b": "Cohen's conventions for small, medium, large d",
+    r"\b0\.2\b.{0,40}\b0\.5\b.{0,20}\b0\.8\b": "Cohen's conventions for small, medium, large d",
 }
 """Why a typed number may stay: a year, a reference number, a version or a name."""
 
@@ -94,6 +94,7 @@ class TypedNumber:
     text: str
 
     def __str__(self) -> str:
+        """One line: file, line, the number and its line of prose."""
         return f"{self.path}:{self.line}: typed number {self.number!r} in: {self.text.strip()}"
 
 

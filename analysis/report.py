@@ -232,10 +232,27 @@ def probability_text(probability: float, *, dutch: bool = False) -> str:
     elif probability < 0.01:
         text = "onder 0,01" if dutch else "below 0.01"
     else:
-        text = f"{probability:.2f}"
-        if dutch:
-            text = text.replace(".", ",")
+        text = dutch_number(probability, ".2f") if dutch else f"{probability:.2f}"
     return text
+
+
+def dutch_number(value: float, fmt: str) -> str:
+    """Format a number as Dutch text: decimal comma, full stop between thousands.
+
+    Parameters
+    ----------
+    value : float
+        The number.
+    fmt : str
+        A Python format spec as in a ``{glue:text}`` role (``.2f``, ``,.0f``, ``.0%``).
+
+    Examples
+    --------
+    >>> dutch_number(0.2134, ".2f"), dutch_number(415195, ",.0f"), dutch_number(-0.0104, ".3f")
+    ('0,21', '415.195', '−0,010')
+    """
+    text = format(value, fmt).translate(str.maketrans({",": ".", ".": ","}))
+    return text.replace("-", "−") if text.startswith("-") else text
 
 
 def _jsonable(value: object) -> object:

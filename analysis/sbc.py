@@ -228,13 +228,17 @@ def run_sbc(
                      wall_time_s=round(time.perf_counter() - start, 1))
 
 
+RECOVERY_MIN_COVERAGE = 0.8
+"""Share of a vector parameter's true values that must lie in their HDIs (parameter recovery)."""
+
+
 def check_recovery(
     idata: az.InferenceData,
     truth: Mapping[str, Any],
     *,
     label: str = "model",
     ci_prob: float = CI_PROB,
-    min_coverage: float = 0.8,
+    min_coverage: float = RECOVERY_MIN_COVERAGE,
 ) -> pd.DataFrame:
     """Raise :class:`RecoveryError` unless a fit on simulated data recovers the known truth.
 

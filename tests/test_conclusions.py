@@ -130,7 +130,7 @@ def test_rendered_conclusions_show_the_findings_files_numbers():
         if not path.is_file():
             pytest.skip(f"{path.relative_to(ROOT)} missing; the book build writes it")
         findings = json.loads(path.read_text(encoding="utf-8"))
-        expected = format_like_glue(finding_value(findings, ref.key), ref.fmt)
+        expected = format_like_glue(finding_value(findings, ref.key), ref.fmt, ref.dutch)
         assert expected in text, (
             f"conclusions.html does not show {ref.chapter}::{ref.key} = {expected} "
             f"(from {path.name}); rebuild the book"
@@ -150,4 +150,6 @@ def test_html_check_would_catch_a_wrong_number():
 def test_rendered_value_check_uses_glue_formatting():
     assert format_like_glue(0.39312, ".2f") == "0.39"
     assert format_like_glue(27.0, ".0f") == "27"
+    assert format_like_glue(415195.0, ",.0f", dutch=True) == "415.195"
+    assert format_like_glue(-0.0104, ".3f", dutch=True) == "−0,010"
     assert Path(CONCLUSIONS).is_file()
