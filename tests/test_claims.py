@@ -42,6 +42,7 @@ def test_failed_claims_catches_a_planted_false_claim():
         "planted: larger_more: r > 0 does not hold for {'r': -0.2}"]
 
 
+@pytest.mark.built_book
 def test_every_claim_of_the_last_build_holds():
     """Run after the book build (.ci/run does): each claim finding must still hold."""
     files = sorted(FINDINGS_DIR.glob("*.json"))

@@ -105,6 +105,7 @@ def test_questions_2_and_5_are_answered_with_the_real_intervention_chapters(ques
     assert "steering_instruments" not in cited  # its SIMULATED registry fit is gone
 
 
+@pytest.mark.built_book
 def test_no_conclusions_number_comes_from_a_simulated_finding():
     checked = 0
     for ref in _references():
@@ -120,6 +121,7 @@ def test_no_conclusions_number_comes_from_a_simulated_finding():
     assert checked == len(_references())
 
 
+@pytest.mark.built_book
 def test_rendered_conclusions_show_the_findings_files_numbers():
     if not HTML_PAGE.is_file():
         pytest.skip(f"{HTML_PAGE.relative_to(ROOT)} not built; run `nox -s book` first")
@@ -139,6 +141,7 @@ def test_rendered_conclusions_show_the_findings_files_numbers():
     assert checked == len(_references())
 
 
+@pytest.mark.built_book
 def test_html_check_would_catch_a_wrong_number():
     """The HTML comparison can fail: a number no finding produces is absent from the page."""
     if not HTML_PAGE.is_file():

@@ -29,9 +29,14 @@ needs_browser = pytest.mark.skipif(
     find_chromium() is None,
     reason="headless Chromium not installed (bash .ci/install-browser, as root)",
 )
-needs_built_book = pytest.mark.skipif(
+_not_built = pytest.mark.skipif(
     not (BUILT / "index.html").is_file(), reason="book not built (nox -s book)"
 )
+
+
+def needs_built_book(test):
+    """Mark a test as a check of the built book: skipped until it is built."""
+    return pytest.mark.built_book(_not_built(test))
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
