@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from analysis.data import DataError, load_published_effects
 from analysis.evidence import (
     MTO_EARNINGS_ROWS,
+    MTO_PRIOR_SD,
+    SUBGROUP_DIM,
+    build_subgroup_effects,
     cited_facts,
+    control_mean_usd,
     difference_of_independent,
     estimate_of,
     mto_earnings,
     select_rows,
+    unpooled_posterior,
 )
 
 
@@ -61,3 +67,41 @@ def test_difference_of_independent_matches_hand_computation():
     assert result["se"] == pytest.approx(np.sqrt(71.24), rel=1e-12)
     with pytest.raises(ValueError, match="> 0"):
         difference_of_independent(1.0, 0.0, 1.0, 1.0)
+
+
+def test_subgroup_model_has_one_independent_effect_per_subgroup(effects):
+    mto = mto_earnings(effects)
+    model = build_subgroup_effects(mto["effect_size"], mto["standard_error"], mto.index)
+    assert [v.name for v in model.free_RVs] == ["theta"]  # no mu, no tau: nothing pooled
+    assert model.coords[SUBGROUP_DIM] == tuple(mto.index)
+    # log density at theta = y: sum of the three normal priors N(y | 0, 3) and likelihoods at 0
+    point = {"theta": mto["effect_size"].to_numpy()}
+    expected = (stats.norm.logpdf(mto["effect_size"], 0, MTO_PRIOR_SD).sum()
+                + stats.norm.logpdf(0, 0, mto["standard_error"]).sum())
+    assert float(model.compile_logp()(point)) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"standard_error": [1.0, 0.0]}, "finite number > 0"),
+    ({"subgroup": ["a", "a"]}, "unique"),
+    ({"subgroup": ["a"]}, "same length"),
+    ({"prior_sd": 0.0}, "prior_sd must be > 0"),
+])
+def test_subgroup_model_rejects_bad_inputs(kwargs, message):
+    args = {"effect_size": [1.0, 2.0], "standard_error": [1.0, 1.0], "subgroup": ["a", "b"]}
+    with pytest.raises(ValueError, match=message):
+        build_subgroup_effects(**{**args, **kwargs})
+
+
+def test_unpooled_posterior_by_hand():
+    # y = 2, s = 1, prior sd 1: precision 2, mean 1, sd 1/sqrt(2), shrinkage 1/2
+    exact = unpooled_posterior(np.array([2.0]), np.array([1.0]), prior_sd=1.0)
+    assert exact.loc[0, "mean"] == pytest.approx(1.0)
+    assert exact.loc[0, "sd"] == pytest.approx(2**-0.5)
+    assert exact.loc[0, "shrinkage"] == pytest.approx(0.5)
+
+
+def test_control_mean_is_read_from_the_comparison_text(effects):
+    assert control_mean_usd(effects, 1) == 11270.0  # "control mean USD 11,270"
+    with pytest.raises(DataError, match=r"row id 2, column 'comparison'"):
+        control_mean_usd(effects, 2)
