@@ -169,6 +169,7 @@ def release(session: nox.Session) -> None:
     # so a change inside analysis/ alone would otherwise ship the previous findings.
     shutil.rmtree(BUILD / ".jupyter_cache", ignore_errors=True)
     shutil.rmtree(BUILD / "findings", ignore_errors=True)
+    shutil.rmtree(BUILD / "fits", ignore_errors=True)  # and samples every shared fit again
     # --all re-writes every page so each carries this release's stamp (notebooks stay cached).
     session.run("jb", "build", ".", "--all", "-W", "-n", "--keep-going",
                 env={**env(headless=False), **stamp})

@@ -12,6 +12,9 @@ DATA_DIR = ROOT / "data"
 BUILD_DIR = ROOT / "_build"
 FINDINGS_DIR = Path(os.environ.get("BOOK_FINDINGS_DIR", BUILD_DIR / "findings"))
 """Where chapters write findings; ``BOOK_FINDINGS_DIR`` redirects it (``nox -s reproduce``)."""
+FIT_DIR = Path(os.environ.get("BOOK_FIT_DIR", BUILD_DIR / "fits"))
+"""Folder of fits shared between chapters; ``BOOK_FIT_DIR`` redirects it: ``nox -s reproduce``
+points it at an empty folder of its own, so every shared fit is sampled again."""
 
 SEED = 20071122
 """One seed for the whole book (the date of the SCP review's publication year, 2007)."""

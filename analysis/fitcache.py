@@ -1,14 +1,19 @@
 """Share one expensive, checked fit between chapters: a build-local cache keyed by a hash.
 
 The key hashes the checksums of the data files used, the source of the modules that build and
-check the model, the sampler settings, the seed and any model settings. A chapter that needs a
+check the model (always including this module, :mod:`analysis.shared_fits`, the sampler,
+the diagnostics, the workflow and the configuration), the sampler settings, the seed and any
+model settings. A chapter that needs a
 fit another chapter already ran loads it instead of sampling the same model again; any change
-to the data, the code or the settings gives a new key and a fresh fit.
+to the data, the code or the settings gives a new key and a fresh fit. Every call of
+:func:`cached` is logged in :data:`FIT_LOG` (sampled or loaded, and the key); the chapter's
+findings file records that log, so a reproduction can show that it sampled.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import inspect
 import json
 import os
@@ -18,11 +23,20 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from analysis.config import BUILD_DIR, SAMPLER_BACKEND, SAMPLER_KWARGS, SEED
+from analysis import config
+from analysis.config import SAMPLER_BACKEND, SAMPLER_KWARGS, SEED
 from analysis.data import load_datapackage
 
-FIT_DIR = BUILD_DIR / "fits"
-"""Folder of cached fits (inside ``_build``: ``nox -s clean`` deletes it)."""
+FIT_DIR = config.FIT_DIR
+"""Folder of cached fits (``_build/fits``; ``BOOK_FIT_DIR`` redirects it; ``nox -s clean``
+deletes it)."""
+
+KEY_MODULES = ("analysis.fitcache", "analysis.shared_fits", "analysis.sampling",
+               "analysis.diagnostics", "analysis.workflow", "analysis.config")
+"""Modules whose source enters every key: the pipeline that samples, checks and stores a fit."""
+
+FIT_LOG: list[dict[str, str]] = []
+"""Fits this process used, in order: ``{"name", "key", "source": "sampled" | "loaded"}``."""
 
 
 def fit_key(name: str, *, resources: Sequence[str], modules: Sequence[ModuleType],
@@ -36,7 +50,8 @@ def fit_key(name: str, *, resources: Sequence[str], modules: Sequence[ModuleType
     resources : sequence of str
         Data resources (``data/datapackage.json`` names) the fit reads; their sha256 enter.
     modules : sequence of module
-        Modules whose source code enters (model builder, data preparation, pipeline).
+        Modules whose source code enters (model builder, data preparation), besides
+        :data:`KEY_MODULES`, which always do.
     settings : mapping, optional
         Model settings (priors, thresholds); JSON-serialisable via ``repr``.
     """
@@ -48,7 +63,7 @@ def fit_key(name: str, *, resources: Sequence[str], modules: Sequence[ModuleType
         "name": name,
         "data": {r: checksums[r] for r in resources},
         "code": {m.__name__: hashlib.sha256(inspect.getsource(m).encode()).hexdigest()
-                 for m in modules},
+                 for m in [*map(importlib.import_module, KEY_MODULES), *modules]},
         "sampler": repr(SAMPLER_KWARGS),
         "backend": os.environ.get("BOOK_SAMPLER", SAMPLER_BACKEND),
         "seed": SEED,
@@ -57,19 +72,24 @@ def fit_key(name: str, *, resources: Sequence[str], modules: Sequence[ModuleType
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def cached(name: str, key: str, run: Callable[[], object], *, fit_dir: Path = FIT_DIR) -> object:
+def cached(name: str, key: str, run: Callable[[], object], *,
+           fit_dir: Path | None = None) -> object:
     """Return the cached result of ``run`` for ``(name, key)``, running and storing it if absent.
 
     The result (e.g. an :class:`analysis.workflow.WorkflowResult`) is pickled to
     ``<fit_dir>/<name>-<key>.pkl`` atomically; the file is only ever read back by this book's
     own build. Storing a new fit deletes older fits of the same ``name`` (other keys), so the
-    cache holds one fit per name instead of growing with every code change.
+    cache holds one fit per name instead of growing with every code change. ``fit_dir``
+    defaults to :data:`FIT_DIR`.
     """
-    path = Path(fit_dir) / f"{name}-{key}.pkl"
+    path = Path(fit_dir if fit_dir is not None else FIT_DIR) / f"{name}-{key}.pkl"
     if path.is_file():
         with path.open("rb") as handle:
-            return pickle.load(handle)  # noqa: S301 - written by this function only
+            result = pickle.load(handle)  # noqa: S301 - written by this function only
+        FIT_LOG.append({"name": name, "key": key, "source": "loaded", "folder": str(path.parent)})
+        return result
     result = run()
+    FIT_LOG.append({"name": name, "key": key, "source": "sampled", "folder": str(path.parent)})
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("wb", dir=path.parent, suffix=".tmp", delete=False) as fh:
         pickle.dump(result, fh)

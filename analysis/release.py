@@ -13,6 +13,7 @@ import html
 import json
 import math
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -516,7 +517,9 @@ def execute_chapters(root: Path, out_dir: Path, timeout: int = 900) -> dict[str,
 
     Each chapter runs in a new kernel whose working directory is the chapter's folder (as
     MyST-NB runs it); ``BOOK_FINDINGS_DIR`` points :class:`analysis.report.Findings` at
-    ``out_dir / "findings"``. Executed notebooks are saved to ``out_dir / "notebooks"``.
+    ``out_dir / "findings"`` and ``BOOK_FIT_DIR`` points the shared-fit cache at the empty
+    ``out_dir / "fits"``, so no fit of an earlier build is reused. Executed notebooks are saved
+    to ``out_dir / "notebooks"``.
 
     Returns
     -------
@@ -533,7 +536,11 @@ def execute_chapters(root: Path, out_dir: Path, timeout: int = 900) -> dict[str,
     findings_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "notebooks").mkdir(exist_ok=True)
     previous = os.environ.get("BOOK_FINDINGS_DIR")
+    previous_fits = os.environ.get("BOOK_FIT_DIR")
     os.environ["BOOK_FINDINGS_DIR"] = str(findings_dir)
+    fit_dir = out_dir / "fits"  # an empty folder of its own: every shared fit is sampled again
+    shutil.rmtree(fit_dir, ignore_errors=True)
+    os.environ["BOOK_FIT_DIR"] = str(fit_dir)
     seconds = {}
     try:
         for path in notebook_sources(root):
@@ -546,12 +553,18 @@ def execute_chapters(root: Path, out_dir: Path, timeout: int = 900) -> dict[str,
             nbformat.write(nb, out_dir / "notebooks" / rel.as_posix().replace("/", "__"))
             key = path.relative_to(root).as_posix()
             seconds[key] = time.perf_counter() - start
-            print(f"executed {key} in {seconds[key]:.1f} s", flush=True)
+            written = findings_dir / f"{path.stem}.json"
+            fits = (json.loads(written.read_text(encoding="utf-8")).get("fits") or []
+                    if written.is_file() else [])
+            used = "; ".join(f"fit {f['name']} {f['source']}" for f in fits)
+            print(f"executed {key} in {seconds[key]:.1f} s" + (f" ({used})" if used else ""),
+                  flush=True)
     finally:
-        if previous is None:
-            os.environ.pop("BOOK_FINDINGS_DIR", None)
-        else:
-            os.environ["BOOK_FINDINGS_DIR"] = previous
+        for name, value in (("BOOK_FINDINGS_DIR", previous), ("BOOK_FIT_DIR", previous_fits)):
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return seconds
 
 
@@ -575,11 +588,100 @@ def reproduce(root: Path = ROOT, release: str | None = None, site: Path | None =
             return 2
     work = work or root / "_build" / "reproduce"
     shutil.rmtree(work, ignore_errors=True)
-    execute_chapters(root, work)
+    seconds = execute_chapters(root, work)
     rows = compare_findings(load_findings(reference_dir), load_findings(work / "findings"))
     print(f"reference: {reference_dir}\nreproduced: {work / 'findings'}")
     print(format_comparison(rows))
+    receipt = reproduction_receipt(rows, root, reference_dir, work / "findings", release, seconds)
+    target = work / "receipt.json"
+    _write_atomic(target, json.dumps(receipt, indent=2) + "\n")
+    print(f"receipt: {target}")
+    if release:  # a release keeps every receipt it has been checked against
+        kept = site / f"v{release}" / "receipts"
+        kept.mkdir(exist_ok=True)
+        name = f"{receipt['date'][:19].replace(':', '')}-{receipt['platform']['node_hash']}.json"
+        shutil.copy2(target, kept / name)
+        update_site_index(site)
     return 1 if any(r.failed for r in rows) or not rows else 0
+
+
+def _cpu_model() -> str:
+    """Return the CPU model name (Linux ``/proc/cpuinfo``), else :func:`platform.processor`."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def z_score(row: Comparison, reference: dict, candidate: dict) -> float | None:
+    """Return Δ / √(MCSE₁² + MCSE₂²) of a posterior finding both runs give an MCSE for."""
+    if row.diff is None or "mcse_mean" not in reference or "mcse_mean" not in candidate:
+        return None
+    scale = math.hypot(float(reference["mcse_mean"]), float(candidate["mcse_mean"]))
+    return row.diff / scale if scale > 0 else (0.0 if row.diff == 0 else math.inf)
+
+
+def reproduction_receipt(rows: list[Comparison], root: Path, reference_dir: Path,
+                         candidate_dir: Path, release: str | None,
+                         seconds: dict[str, float] | None = None) -> dict:
+    """Return the machine-readable receipt of a reproduction run.
+
+    It records the platform (CPU, OS, Python), the sha256 of the pinned environment
+    (``requirements.txt``), of every data file and of the code, the date, the fits each chapter
+    sampled or loaded, and per finding Δ with, where both runs give an MCSE,
+    z = Δ/√(MCSE₁²+MCSE₂²); exact values get their relative difference; Monte Carlo values
+    without MCSE are listed, not scored. Telling Monte Carlo noise from a real change needs
+    these numbers; hashing the inputs alone cannot.
+    """
+    reference, candidate = load_findings(reference_dir), load_findings(candidate_dir)
+    requirements = root / "requirements.txt"
+    datapackage = root / "data" / "datapackage.json"
+    data = ({r["name"]: r.get("sha256") for r in json.loads(datapackage.read_text())["resources"]}
+            if datapackage.is_file() else {})
+    fits = {}
+    for path in sorted(Path(candidate_dir).glob("*.json")):
+        used = json.loads(path.read_text(encoding="utf-8")).get("fits") or []
+        if used:
+            fits[path.stem] = used
+    findings, zs = [], []
+    for row in rows:
+        entry = {"chapter": row.chapter, "name": row.name, "kind": row.kind,
+                 "reference": row.reference, "reproduced": row.candidate, "delta": row.diff,
+                 "status": row.status}
+        ref = reference.get(row.chapter, {}).get(row.name, {})
+        cand = candidate.get(row.chapter, {}).get(row.name, {})
+        if row.kind == "posterior":
+            entry["z"] = z_score(row, ref, cand)
+            if entry["z"] is not None and math.isfinite(entry["z"]):
+                zs.append(abs(entry["z"]))
+        elif row.kind == "value" and row.diff is not None and row.reference is not None:
+            entry["relative_difference"] = abs(row.diff) / max(abs(row.reference), 1e-300)
+        findings.append(entry)
+    node = platform.node().encode()
+    return {
+        "receipt": "reproduction",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "release": release,
+        "reference": str(reference_dir),
+        "platform": {"os": platform.platform(), "machine": platform.machine(),
+                     "cpu": _cpu_model(), "cores": os.cpu_count(),
+                     "python": platform.python_version(),
+                     "node_hash": hashlib.sha256(node).hexdigest()[:8]},
+        "environment_sha256": (hashlib.sha256(requirements.read_bytes()).hexdigest()
+                               if requirements.is_file() else None),
+        "data_sha256": data,
+        "code_sha256": code_hashes(root),
+        "execution_seconds": seconds or {},
+        "fits": fits,
+        "summary": {"findings": len(rows), "failed": sum(r.failed for r in rows),
+                    "max_abs_z": max(zs) if zs else None,
+                    "verdict": "REPRODUCED" if rows and not any(r.failed for r in rows)
+                    else "NOT REPRODUCED"},
+        "findings": findings,
+    }
 
 
 # --------------------------------------------------------------------------- the site folder
@@ -687,8 +789,15 @@ def update_site_index(site: Path) -> None:
         pages = sorted(p.relative_to(site / f"v{v}").as_posix()
                        for p in (site / f"v{v}").rglob("*.html") if not p.name.startswith("_")
                        and "_static" not in p.parts)
+        receipts = []
+        for path in sorted((site / f"v{v}" / "receipts").glob("*.json")):
+            receipt = json.loads(path.read_text(encoding="utf-8"))
+            receipts.append({"file": f"receipts/{path.name}", "date": receipt["date"],
+                             "cpu": receipt["platform"]["cpu"],
+                             "verdict": receipt["summary"]["verdict"],
+                             "max_abs_z": receipt["summary"]["max_abs_z"]})
         menu.append({"version": v, "pdf": manifest.get("pdf"), "date": manifest.get("date"),
-                     "commit": manifest.get("commit"),
+                     "commit": manifest.get("commit"), "receipts": receipts,
                      "changelog": "changelog.html" if manifest.get("changelog_since") else None,
                      "pages": pages})
     _write_atomic(site / "switcher.json", json.dumps(entries, indent=2) + "\n")

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from analysis import fitcache
 from analysis.claims import ClaimError, evaluate, plain_values
 from analysis.config import CI_PROB, FINDINGS_DIR, SEED
 from analysis.data import write_atomic
@@ -202,13 +203,18 @@ class Findings:
         return table.round(decimals)
 
     def write(self) -> Path:
-        """Write ``<out_dir>/<chapter>.json`` atomically and return its path."""
+        """Write ``<out_dir>/<chapter>.json`` atomically and return its path.
+
+        Besides the findings, the file lists the shared fits the chapter used and whether each
+        was sampled in this run or loaded (``fits``: name, key, source, folder).
+        """
         self.out_dir.mkdir(parents=True, exist_ok=True)
         payload = {
             "chapter": self.chapter,
             "seed": SEED,
             "written": datetime.now(UTC).isoformat(timespec="seconds"),
             "python": platform.python_version(),
+            "fits": list(fitcache.FIT_LOG),
             "findings": list(self.records.values()),
         }
         target = self.out_dir / f"{self.chapter}.json"

@@ -41,3 +41,23 @@ def test_new_key_replaces_the_stale_fit_of_that_name_only(tmp_path):
     cached("fit", "cccc3333", lambda: 3, fit_dir=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fit-cccc3333.pkl",
                                                          "fit-other-bbbb2222.pkl"]
+
+
+def test_a_planted_change_in_the_shared_fit_module_gives_a_new_key(monkeypatch):
+    base = fit_key("composition", resources=["paluck2019_contact_studies"], modules=[])
+    original = fitcache.inspect.getsource
+
+    def planted(module):
+        source = original(module)
+        return source + "\n# planted" if module.__name__ == "analysis.shared_fits" else source
+
+    monkeypatch.setattr(fitcache.inspect, "getsource", planted)
+    assert fit_key("composition", resources=["paluck2019_contact_studies"], modules=[]) != base
+
+
+def test_cached_logs_whether_it_sampled_or_loaded(tmp_path, monkeypatch):
+    monkeypatch.setattr(fitcache, "FIT_LOG", [])
+    cached("fit", "aaaa1111", lambda: 1, fit_dir=tmp_path)
+    cached("fit", "aaaa1111", lambda: 1, fit_dir=tmp_path)
+    assert [e["source"] for e in fitcache.FIT_LOG] == ["sampled", "loaded"]
+    assert fitcache.FIT_LOG[0]["key"] == "aaaa1111"

@@ -285,6 +285,7 @@ kernelspec: {{display_name: Python 3, language: python, name: python3}}
 import numpy as np
 import xarray as xr
 
+from analysis import fitcache
 from analysis.report import Findings
 
 rng = np.random.default_rng(20071122)
@@ -292,6 +293,7 @@ findings = Findings("tiny")
 draws = xr.DataArray(rng.normal({loc}, 1.0, (2, 500)), dims=("chain", "draw"))
 findings.add("effect", draws, "effect")
 findings.add_value("n", 12, "a count")
+fitcache.cached("tiny", "feedbeef", lambda: 1)  # a shared fit: must be sampled in every run
 findings.write()
 ```
 """
@@ -311,6 +313,15 @@ def test_reproduce_passes_unchanged_and_fails_on_planted_model_change(tmp_path, 
     assert "REPRODUCED" in out and "NOT" not in out
     reproduced = load_findings(tmp_path / "_build" / "reproduce" / "findings")
     assert reproduced == load_findings(tmp_path / "_build" / "findings")  # same seed: identical
+    # The shared fit was sampled afresh into the reproduction's own folder, not loaded.
+    payload = json.loads((tmp_path / "_build" / "reproduce" / "findings" / "tiny.json").read_text())
+    assert [(f["name"], f["source"]) for f in payload["fits"]] == [("tiny", "sampled")]
+    assert payload["fits"][0]["folder"] == str(tmp_path / "_build" / "reproduce" / "fits")
+    receipt = json.loads((tmp_path / "_build" / "reproduce" / "receipt.json").read_text())
+    assert receipt["summary"]["verdict"] == "REPRODUCED" and receipt["summary"]["max_abs_z"] == 0
+    assert receipt["platform"]["python"] and receipt["fits"]["tiny"][0]["source"] == "sampled"
+    assert {f["name"]: f.get("z", f.get("relative_difference")) for f in receipt["findings"]} \
+        == {"effect": 0.0, "n": 0.0}
     chapter.write_text(CHAPTER.format(loc=0.7))  # planted change to the "model"
     assert reproduce(tmp_path) == 1
     out = capsys.readouterr().out

@@ -44,6 +44,14 @@
       log.textContent = "Changes in findings";
       box.appendChild(log);
     }
+    for (const receipt of (me && me.receipts) || []) {
+      const line = document.createElement("a");
+      line.href = new URL(receipt.file, base).href;
+      const z = receipt.max_abs_z === null ? "" : ", max |z| " + receipt.max_abs_z.toFixed(1);
+      line.textContent = (receipt.verdict === "REPRODUCED" ? "Reproduced" : "Not reproduced")
+        + " on " + receipt.date.slice(0, 10) + " (" + receipt.cpu + z + ")";
+      box.appendChild(line);
+    }
     const slot = document.querySelector(".bd-sidebar-primary .sidebar-primary-items__start")
       || document.querySelector(".bd-article") || document.body;
     slot.prepend(box);
