@@ -12,10 +12,13 @@ evaluations, is then approximately
     \qquad \bar w = \mathrm{E}\big[(s_k^2 + \sigma_v^2)^{-1}\big],
 
 and across registries drawn from the truth the posterior mean of the difference is roughly
-:math:`\mathcal{N}(\Delta, \mathrm{sd}_\Delta)`. The probability that a registry ends with
-:math:`P(\Delta > 0 \mid \text{data}) \ge q` (its *assurance*) is
-:math:`\Phi(\Delta / \mathrm{sd}_\Delta - \Phi^{-1}(q))`. The chapter validates
-:math:`\mathrm{sd}_\Delta` against full MCMC fits.
+:math:`\mathcal{N}(\Delta, \mathrm{sd}_\Delta)`. At a *fixed* true difference :math:`\Delta`,
+the probability that a registry ends with :math:`P(\Delta > 0 \mid \text{data}) \ge q` -- a
+decisive result -- is :math:`\Phi(\Delta / \mathrm{sd}_\Delta - \Phi^{-1}(q))`: the power of
+the Bayesian decision rule "decisive when the posterior probability reaches :math:`q`"
+(:func:`decision_power`). It is not assurance in O'Hagan's sense, which averages this power
+over a design prior for :math:`\Delta`. The chapter validates :math:`\mathrm{sd}_\Delta`
+against full MCMC fits.
 """
 
 from __future__ import annotations
@@ -23,6 +26,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+DECISION_THRESHOLD = 0.9
+"""Posterior probability of the true ordering that counts as a decisive result (``q``)."""
+
+POWER_TARGET = 0.9
+"""Decision power a design asks for: the share of registries, at the true difference, that
+end decisive."""
 
 
 def mean_precision(standard_error: np.ndarray | pd.Series, sigma_interaction: float) -> float:
@@ -55,8 +65,14 @@ def contrast_sd(n_a: float | np.ndarray, n_b: float | np.ndarray, w_bar: float) 
     return np.sqrt(1.0 / (n_a * w_bar) + 1.0 / (n_b * w_bar))
 
 
-def assurance(delta: float, sd: float | np.ndarray, threshold: float = 0.9) -> np.ndarray:
-    r"""Probability that a registry gives :math:`P(\Delta > 0 \mid \text{data}) \ge` threshold.
+def decision_power(
+    delta: float, sd: float | np.ndarray, threshold: float = DECISION_THRESHOLD
+) -> np.ndarray:
+    r"""Power of the decision rule: P(registry's :math:`P(\Delta > 0 \mid \text{data}) \ge q`).
+
+    The probability, over registries drawn at a *fixed* true difference ``delta``, that the
+    posterior probability of the true ordering reaches ``threshold`` (a decisive result). It
+    is not averaged over a prior for ``delta`` (that would be assurance).
 
     Parameters
     ----------
@@ -86,9 +102,10 @@ def expected_posterior_probability(delta: float, sd: float | np.ndarray) -> np.n
 
 
 def required_evaluations(
-    delta: float, w_bar: float, *, threshold: float = 0.9, target: float = 0.9
+    delta: float, w_bar: float, *, threshold: float = DECISION_THRESHOLD,
+    target: float = POWER_TARGET,
 ) -> int:
-    r"""Smallest equal number of evaluations per type with assurance >= ``target``.
+    r"""Smallest equal number of evaluations per type with :func:`decision_power` >= ``target``.
 
     Solves :math:`\Delta/\mathrm{sd} \ge \Phi^{-1}(q) + \Phi^{-1}(\text{target})` with
     :math:`\mathrm{sd} = (2 / (n \bar w))^{1/2}` for :math:`n`, rounded up.
@@ -104,9 +121,9 @@ def growth_table(
     type_shares: dict[str, float],
     contrasts: dict[str, tuple[str, str, float]],
     w_bar: float,
-    threshold: float = 0.9,
+    threshold: float = DECISION_THRESHOLD,
 ) -> pd.DataFrame:
-    """Assurance and expected posterior probability of each contrast as the registry grows.
+    """Decision power and expected posterior probability of each contrast as the registry grows.
 
     Parameters
     ----------
@@ -125,7 +142,7 @@ def growth_table(
     -------
     pandas.DataFrame
         Long format: ``registry_size``, ``contrast``, ``n_better``, ``n_worse``, ``sd``,
-        ``assurance``, ``expected_probability``.
+        ``power`` (:func:`decision_power`), ``expected_probability``.
     """
     rows = []
     for size in sizes:
@@ -134,6 +151,6 @@ def growth_table(
             sd = float(contrast_sd(n_a, n_b, w_bar))
             rows.append({"registry_size": int(size), "contrast": name, "n_better": n_a,
                          "n_worse": n_b, "sd": sd,
-                         "assurance": float(assurance(delta, sd, threshold)),
+                         "power": float(decision_power(delta, sd, threshold)),
                          "expected_probability": float(expected_posterior_probability(delta, sd))})
     return pd.DataFrame(rows)
