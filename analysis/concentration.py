@@ -62,7 +62,9 @@ class CompositionData:
     ----------
     wijken : pandas.DataFrame
         One row per populated wijk: ``wijk_code``, ``gemeente_code``, ``n`` (sum of the three
-        origin counts), ``y`` (origin outside Europe), ``municipality_idx``.
+        origin counts), ``y`` (origin outside Europe), ``municipality_idx``, ``size_z`` (log
+        ``n`` minus the log of the median wijk size, over the SD of log ``n``); ``attrs`` holds
+        ``size_reference`` (the median wijk size, residents) and ``size_scale``.
     municipalities : pandas.DataFrame
         Index ``gemeente_code`` (sorted); raw covariates, flags ``vogelaar`` and
         ``rotterdamwet``, ``income_imputed`` and ``housing_from_merger`` notes.
@@ -161,7 +163,12 @@ def composition_data(data_dir=DATA_DIR) -> CompositionData:
     scale = pd.DataFrame({"mean": raw.mean(), "sd": raw.std()}).T
     covariates = ((raw - scale.loc["mean"]) / scale.loc["sd"]).fillna(0.0)
     wijken["municipality_idx"] = munis.index.get_indexer(wijken["gemeente_code"])
+    log_n = np.log(wijken["n"].astype(float))
+    size_centre, size_scale = float(log_n.median()), float(log_n.std())
+    wijken["size_z"] = (log_n - size_centre) / size_scale
     wijken.attrs["n_dropped_empty"] = n_all - len(wijken)
+    wijken.attrs["size_reference"] = float(np.exp(size_centre))
+    wijken.attrs["size_scale"] = size_scale
     return CompositionData(wijken=wijken, municipalities=munis, covariates=covariates,
                            scale=scale)
 

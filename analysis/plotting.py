@@ -248,3 +248,35 @@ def plot_interval_bars(summary: pd.DataFrame, *, xlabel: str, title: str) -> Fig
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     return fig
+
+
+def plot_dissimilarity_check(check: pd.DataFrame, *, labels: pd.Series,
+                             highlight: list[str] | tuple[str, ...] = (),
+                             title: str = "") -> Figure:
+    """Observed D of each municipality against the 94 % interval of its replicated D.
+
+    ``check`` is :func:`analysis.scenarios.predictive_check_dissimilarity`'s table (columns
+    ``observed``, ``replicated_mean``, ``lo``, ``hi``, ``inside``); each municipality is a
+    grey vertical interval at its replicated mean with its observed D as a dot, red where the
+    dot lies outside. ``highlight`` (index labels) are named with ``labels``.
+    """
+    colours = sns.color_palette(PALETTE)
+    fig, ax = plt.subplots(figsize=(6.5, 5))
+    x = check["replicated_mean"]
+    ax.vlines(x, check["lo"], check["hi"], color="0.75", lw=0.7, zorder=1,
+              label="94 % interval of replicated D")
+    inside = check["inside"].astype(bool)
+    ax.scatter(x[inside], check.loc[inside, "observed"], s=10, color=colours[0], zorder=2,
+               label="observed D, inside")
+    ax.scatter(x[~inside], check.loc[~inside, "observed"], s=18, color=colours[3], zorder=3,
+               label="observed D, outside")
+    for code in highlight:
+        ax.annotate(labels[code], (x[code], check.loc[code, "observed"]), fontsize=8,
+                    xytext=(4, -10), textcoords="offset points")
+    top = float(max(check["hi"].max(), check["observed"].max())) * 1.05
+    ax.plot([0, top], [0, top], color="0.3", ls="--", lw=1)
+    ax.set_xlabel("mean D of replicated wijk counts")
+    ax.set_ylabel("observed D over wijken")
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=8)
+    return fig

@@ -26,7 +26,7 @@ import pandas as pd
 import xarray as xr
 from scipy.special import betaln, expit
 
-from analysis.segregation import dissimilarity
+from analysis.segregation import dissimilarity, grouped_dissimilarity
 
 
 def beta_mean_abs_deviation(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
@@ -109,42 +109,132 @@ def movers_to_reduce(d, group_total, target: float = 0.5):
     return (1.0 - target) * d * group_total  # keeps pandas / xarray labels
 
 
-def composition_dissimilarity(idata, covariates: pd.DataFrame | None = None,
-                              coefficients: str = "d") -> xr.DataArray:
-    """Posterior draws of each municipality's implied D, optionally under changed covariates.
+def composition_wijk_parameters(idata, wijken: pd.DataFrame,
+                                covariates: pd.DataFrame | None = None,
+                                coefficients: str = "d") -> tuple[xr.DataArray, xr.DataArray]:
+    """Posterior mean share and ICC of every wijk, as fitted or under changed covariates.
 
     Parameters
     ----------
     idata : arviz.InferenceData
-        A fit of :func:`analysis.models.neighbourhood.build_composition_model`.
+        A fit of :func:`analysis.models.neighbourhood.build_composition_model` with ``size``.
+    wijken : pandas.DataFrame
+        The wijk table of the fit (:attr:`analysis.concentration.CompositionData.wijken`):
+        ``municipality_idx`` and ``size_z``.
     covariates : pandas.DataFrame, optional
         Standardised covariates of a scenario (same index and columns as in the fit). The ICC
-        is recomputed as ``logit rho = c + x d + sigma_v v`` with each municipality's own
-        effect ``v`` kept; ``mu`` is kept as fitted. Without it the fitted ``rho`` is used.
+        is recomputed as ``logit rho = c + x d + sigma_v v + d_size z`` with each
+        municipality's own effect ``v`` kept; the mean share is kept as fitted.
     coefficients : str, default "d"
         Name of the ICC regression coefficients.
+
+    Returns
+    -------
+    mu, rho : xarray.DataArray
+        Dims ``(chain, draw, wijk)``.
+    """
+    post = idata.posterior
+    idx = xr.DataArray(wijken["municipality_idx"].to_numpy(), dims="wijk")
+    z = xr.DataArray(wijken["size_z"].to_numpy(dtype=float), dims="wijk")
+    logit = lambda p: np.log(p) - np.log1p(-p)  # noqa: E731
+    eta_mu = xr.apply_ufunc(logit, post["mu"]).isel(municipality=idx) + post["b_size"] * z
+    if covariates is None:
+        eta_rho = xr.apply_ufunc(logit, post["rho"])
+    else:
+        eta_rho = scenario_logit_rho(idata, covariates, coefficients)
+    eta_rho = eta_rho.isel(municipality=idx) + post["d_size"] * z
+    drop = ["municipality"]
+    return (xr.apply_ufunc(expit, eta_mu).drop_vars(drop, errors="ignore"),
+            xr.apply_ufunc(expit, eta_rho).drop_vars(drop, errors="ignore"))
+
+
+def replicated_dissimilarity(idata, wijken: pd.DataFrame, rng: np.random.Generator,
+                             covariates: pd.DataFrame | None = None, *,
+                             thin: int = 1) -> xr.DataArray:
+    """D of every municipality over replicated wijk counts, as fitted or under a scenario.
+
+    For each posterior draw every wijk's share is drawn from ``Beta(mu_i phi_i, (1 - mu_i)
+    phi_i)`` (``phi_i = 1 / rho_i - 1``, :func:`composition_wijk_parameters`) and its count
+    from ``Binomial(n_i, share)``; D (group against everyone else) is computed over the
+    municipality's real wijken with their real sizes
+    (:func:`analysis.segregation.grouped_dissimilarity`). Unlike the Beta formula of
+    :func:`implied_dissimilarity`, which assumes many equal-sized areas, this is D as the
+    data measure it: a municipality with few, unequal wijken gets the D of those wijken.
+
+    Parameters
+    ----------
+    idata, wijken, covariates
+        As in :func:`composition_wijk_parameters`; ``wijken`` also needs ``n``.
+    rng : numpy.random.Generator
+        Source of the Beta and binomial draws.
+    thin : int, default 1
+        Use every ``thin``-th posterior draw.
 
     Returns
     -------
     xarray.DataArray
         Dims ``(chain, draw, municipality)``.
     """
+    mu, rho = composition_wijk_parameters(idata, wijken, covariates)
+    mu, rho = mu.isel(draw=slice(None, None, thin)), rho.isel(draw=slice(None, None, thin))
+    phi = 1.0 / rho.to_numpy() - 1.0
+    m = mu.to_numpy()
+    n = wijken["n"].to_numpy(dtype=int)
+    counts = rng.binomial(n, rng.beta(m * phi, (1.0 - m) * phi))
     post = idata.posterior
-    if covariates is None:
-        rho = post["rho"]
-    else:
-        rho = scenario_rho(idata, covariates, coefficients)
-    return xr.apply_ufunc(implied_dissimilarity, post["mu"], rho)
+    d = grouped_dissimilarity(counts, n, wijken["municipality_idx"].to_numpy(),
+                              post.sizes["municipality"])
+    return xr.DataArray(d, dims=("chain", "draw", "municipality"),
+                        coords={"chain": mu["chain"].values, "draw": mu["draw"].values,
+                                "municipality": post["municipality"].values})
 
 
-def scenario_rho(idata, covariates: pd.DataFrame, coefficients: str = "d") -> xr.DataArray:
-    """Posterior ICC of every municipality if its covariates were ``covariates``."""
+def predictive_check_dissimilarity(replicated: xr.DataArray, observed: pd.Series, *,
+                                   prob: float = 0.94) -> pd.DataFrame:
+    """Compare each municipality's observed D with the central interval of its replicates.
+
+    Parameters
+    ----------
+    replicated : xarray.DataArray
+        D of replicated data, dims ``(chain, draw, municipality)``.
+    observed : pandas.Series
+        Observed D, indexed like the ``municipality`` coordinate.
+    prob : float, default 0.94
+        Mass of the equal-tailed interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per municipality: ``observed``, ``replicated_mean``, ``lo``, ``hi``,
+        ``p_below`` (share of replicates below the observed value) and ``inside``.
+
+    Examples
+    --------
+    >>> rep = xr.DataArray(np.linspace(0, 1, 101).reshape(1, 101, 1),
+    ...                    dims=("chain", "draw", "municipality"), coords={"municipality": ["A"]})
+    >>> predictive_check_dissimilarity(rep, pd.Series({"A": 0.5}))["inside"].item()
+    True
+    """
+    samples = replicated.stack(sample=("chain", "draw")).transpose("sample", "municipality")
+    values = samples.to_numpy()
+    tail = (1.0 - prob) / 2.0
+    lo, hi = np.nanquantile(values, [tail, 1.0 - tail], axis=0)
+    index = pd.Index(samples["municipality"].values, name=observed.index.name)
+    obs = observed.reindex(index).to_numpy(dtype=float)
+    table = pd.DataFrame({"observed": obs, "replicated_mean": np.nanmean(values, axis=0),
+                          "lo": lo, "hi": hi, "p_below": (values < obs).mean(axis=0)},
+                         index=index)
+    table["inside"] = (table["observed"] >= table["lo"]) & (table["observed"] <= table["hi"])
+    return table
+
+
+def scenario_logit_rho(idata, covariates: pd.DataFrame, coefficients: str = "d") -> xr.DataArray:
+    """Posterior logit ICC (reference wijk size) of every municipality under ``covariates``."""
     post = idata.posterior
     x = xr.DataArray(covariates.to_numpy(dtype=float), dims=("municipality", "covariate"),
                      coords={"municipality": post["municipality"].values,
                              "covariate": post["covariate"].values})
-    eta = post["c"] + (x * post[coefficients]).sum("covariate") + post["sigma_v"] * post["v"]
-    return xr.apply_ufunc(expit, eta)
+    return post["c"] + (x * post[coefficients]).sum("covariate") + post["sigma_v"] * post["v"]
 
 
 def move_to_median(covariates: pd.DataFrame, columns: list[str] | tuple[str, ...],

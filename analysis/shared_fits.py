@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pymc as pm
+import xarray as xr
 
-from analysis import concentration, fitcache, workflow
+from analysis import concentration, fitcache, segregation, workflow
 from analysis.concentration import (
     AMSTERDAM_PREDICTORS,
     CompositionData,
@@ -23,6 +24,7 @@ from analysis.concentration import (
 from analysis.config import SEED
 from analysis.models import neighbourhood
 from analysis.models.neighbourhood import build_buurt_model, build_composition_model
+from analysis.segregation import grouped_dissimilarity
 from analysis.workflow import PriorCheck, WorkflowResult, run_workflow
 
 COMPOSITION_PRIOR_CHECK = PriorCheck(
@@ -43,11 +45,50 @@ AMSTERDAM_PRIOR_CHECK = PriorCheck(
 
 
 def composition_model(data: CompositionData | None = None) -> pm.Model:
-    """Build the beta-binomial composition model over all 2024 wijken, as chapter 1 fits it."""
+    """Build the beta-binomial composition model over all 2024 wijken, as chapter 1 fits it.
+
+    Wijk size (``size_z``) enters both the mean share and the ICC: without it, every wijk's
+    share came from one Beta per municipality whatever its size, and the D this implied for a
+    municipality of few, unequal wijken (Rotterdam: 19 wijken, four of them with fewer than
+    100 residents) lay far above its observed D.
+    """
     data = data if data is not None else composition_data()
     w = data.wijken
     return build_composition_model(w["y"], w["n"], w["municipality_idx"], data.covariates,
-                                   wijk=w["wijk_code"])
+                                   wijk=w["wijk_code"], size=w["size_z"])
+
+
+def slim_composition_result(result: WorkflowResult, data: CompositionData) -> WorkflowResult:
+    """Replace the wijk-level predictive arrays of the composition fit by municipal D.
+
+    The checks that need the wijk-level arrays (posterior predictive p-values, PSIS-LOO,
+    power-scaling) have run by now and keep their tables. What the chapters still need from
+    the replicated counts is each municipality's dissimilarity index, computed here once
+    (:func:`analysis.segregation.grouped_dissimilarity`) and kept as
+    ``posterior_predictive["D"]`` (and ``observed_data["D"]``); the replicated counts, the
+    pointwise log-likelihood and the prior predictive counts (each draws x wijken) are
+    dropped, which shrinks the cached fit about tenfold.
+    """
+    idata = result.idata
+    w = data.wijken
+    n_munis = len(data.covariates)
+    y_rep = idata.posterior_predictive["y"].transpose("chain", "draw", "wijk")
+    d_rep = grouped_dissimilarity(y_rep.to_numpy(), w["n"].to_numpy(),
+                                  w["municipality_idx"].to_numpy(), n_munis)
+    d_obs = grouped_dissimilarity(w["y"].to_numpy()[None, :], w["n"].to_numpy(),
+                                  w["municipality_idx"].to_numpy(), n_munis)[0]
+    municipality = idata.posterior["municipality"].values
+    replicated = xr.Dataset({"D": (("chain", "draw", "municipality"), d_rep)},
+                            coords={"chain": y_rep["chain"].values, "draw": y_rep["draw"].values,
+                                    "municipality": municipality})
+    observed = xr.Dataset({"D": (("municipality",), d_obs)}, coords={"municipality": municipality})
+    for group in ("posterior_predictive", "observed_data", "log_likelihood", "prior_predictive"):
+        if group in idata.groups():
+            delattr(idata, group)
+    idata.add_groups(posterior_predictive=replicated, observed_data=observed)
+    result.notes["slimmed"] = ("posterior predictive counts, log-likelihood and prior "
+                               "predictive counts replaced by municipal D after the checks")
+    return result
 
 
 def composition_workflow() -> WorkflowResult:
@@ -58,21 +99,22 @@ def composition_workflow() -> WorkflowResult:
                    "cbs_gemeente_2024_population_origin_households_income",
                    "cbs_kwb2012_2017_2019_gemeente_housing", "vogelaar_krachtwijken_2007",
                    "rotterdamwet_municipalities"],
-        modules=[concentration, neighbourhood, workflow],
-        settings={"prior_check": COMPOSITION_PRIOR_CHECK, "draws": COMPOSITION_DRAWS},
+        modules=[concentration, neighbourhood, workflow, segregation],
+        settings={"prior_check": COMPOSITION_PRIOR_CHECK, "draws": COMPOSITION_DRAWS,
+                  "size": "log wijk size in mu and rho", "slim": "municipal D"},
     )
 
     def run() -> WorkflowResult:
         data = composition_data()
-        return run_workflow(
+        return slim_composition_result(run_workflow(
             lambda: composition_model(data),
             label="concentration: beta-binomial composition model",
             seed=np.random.default_rng(SEED),
-            var_names=["a", "b", "c", "d", "sigma_u", "sigma_v"],
-            prior_var_names=["a", "b", "c", "d", "sigma_u", "sigma_v"],
+            var_names=["a", "b", "c", "d", "b_size", "d_size", "sigma_u", "sigma_v"],
+            prior_var_names=["a", "b", "c", "d", "b_size", "d_size", "sigma_u", "sigma_v"],
             prior_check=COMPOSITION_PRIOR_CHECK,
             draws=COMPOSITION_DRAWS,
-        )
+        ), data)
 
     return fitcache.cached("composition", key, run)
 

@@ -124,3 +124,28 @@ def test_dissimilarity_vs_netherlands_matches_provenance_sanity_values(table, co
     assert table.loc[(code, unit), "dissimilarity_vs_netherlands"] == pytest.approx(
         d_vs_nl, abs=5.1e-5
     )
+
+
+def test_grouped_dissimilarity_matches_dissimilarity_per_municipality(rng):
+    total = rng.integers(1, 500, size=40)
+    groups = rng.integers(0, 4, size=40)
+    counts = rng.binomial(total, 0.3, size=(2, 3, 40))
+    out = segregation.grouped_dissimilarity(counts, total, groups)
+    assert out.shape == (2, 3, 4)
+    for k in range(4):
+        part = groups == k
+        x = counts[1, 2, part]
+        assert out[1, 2, k] == pytest.approx(segregation.dissimilarity(x, total[part] - x))
+
+
+def test_grouped_dissimilarity_textbook_and_empty_group():
+    x = np.concatenate([TEXTBOOK_X, [0, 0]])
+    t = np.concatenate([TEXTBOOK_T, [50, 50]])
+    out = segregation.grouped_dissimilarity(x[None, :], t, [0, 0, 0, 0, 1, 1])
+    assert out[0, 0] == pytest.approx(4 / 15)
+    assert math.isnan(out[0, 1])  # no group member: D undefined
+
+
+def test_grouped_dissimilarity_rejects_mismatched_lengths():
+    with pytest.raises(ValueError, match=r"group has 3 units, total 2, unit_group 2"):
+        segregation.grouped_dissimilarity([[1, 2, 3]], [5, 5], [0, 0])

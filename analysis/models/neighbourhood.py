@@ -16,6 +16,10 @@ Two families, both beta-binomial on counts of residents of one origin out of all
   :math:`\rho_j` is the share of the variance of a resident's group membership that lies
   between wijken: a model-based version of the correlation ratio :math:`\eta^2` (revised
   isolation index) of segregation research, free of the binomial noise of small wijken.
+  With a wijk size :math:`z_i` (standardised log residents), both predictors get a wijk term,
+  :math:`b_z z_i` and :math:`d_z z_i`, and :math:`\mu_j, \rho_j` are those of a wijk of the
+  reference size: a municipality's few large wijken then no longer take the spread of its
+  small ones.
 
 * :func:`build_buurt_model` — buurten :math:`i` in wijken :math:`k` of one city, with
   predictors split into a between-wijk part (the wijk mean) and a within-wijk part (buurt minus
@@ -56,6 +60,11 @@ class CompositionPriors:
         SD of each standardised covariate coefficient (both regressions).
     sigma_sd : float
         Scale of the half-normal priors of the municipal effect SDs.
+    size_sd : float
+        SD of the wijk-size coefficients ``b_size`` and ``d_size`` (per SD of log size). If a
+        wijk's share varied like the mean of independent buurten, its between-wijk variance
+        would fall in proportion to its size, a slope near -1.5 on logit rho per SD of log
+        size here (that SD is about 1.5): a scale of 1 allows that and no size effect alike.
     """
 
     a_mu: float = -2.0
@@ -64,6 +73,7 @@ class CompositionPriors:
     c_sd: float = 1.5
     b_sd: float = 0.5
     sigma_sd: float = 1.0
+    size_sd: float = 1.0
 
 
 def build_composition_model(
@@ -73,9 +83,18 @@ def build_composition_model(
     covariates: pd.DataFrame,
     *,
     wijk: Sequence[str] | None = None,
+    size: np.ndarray | pd.Series | None = None,
     priors: CompositionPriors | None = None,
 ) -> pm.Model:
-    """Build the beta-binomial wijk-in-municipality composition model.
+    r"""Build the beta-binomial wijk-in-municipality composition model.
+
+    With ``size`` (a standardised log wijk size :math:`z_i`) both linear predictors get a
+    wijk-level term, :math:`\operatorname{logit}\mu_{ij} = \dots + b_z z_i` and
+    :math:`\operatorname{logit}\rho_{ij} = \dots + d_z z_i`: a large wijk averages many
+    buurten, so its share varies less around the municipal mean than a small wijk's
+    (:math:`d_z < 0`), and its mean share may differ. ``mu`` and ``rho`` are then those of a
+    wijk of the reference size :math:`z = 0`; without ``size`` the model is the plain one, in
+    which every wijk's share is drawn from the same Beta whatever the wijk's size.
 
     Parameters
     ----------
@@ -88,14 +107,18 @@ def build_composition_model(
         dim), standardised numeric columns (the ``covariate`` dim).
     wijk : sequence of str, optional
         Labels of the wijken (the ``wijk`` dim); ``0..N-1`` by default.
+    size : array-like of float, optional
+        Standardised log size of each wijk (0 = the reference size); adds the free ``b_size``
+        and ``d_size`` (prior ``N(0, size_sd)``).
     priors : CompositionPriors, optional
         Prior settings; defaults if omitted.
 
     Returns
     -------
     pymc.Model
-        Free ``a, b, sigma_u, u, c, d, sigma_v, v``; deterministic ``mu`` and ``rho`` (dim
-        ``municipality``); observed ``y`` (dim ``wijk``).
+        Free ``a, b, sigma_u, u, c, d, sigma_v, v`` (and ``b_size, d_size``); deterministic
+        ``mu`` and ``rho`` (dim ``municipality``, at the reference size); observed ``y`` (dim
+        ``wijk``).
 
     Raises
     ------
@@ -121,6 +144,9 @@ def build_composition_model(
         raise ValueError(f"wijk row {i}: need 0 <= y <= n and n > 0, got y={y[i]}, n={n[i]}")
     if idx.min() < 0 or idx.max() >= len(covariates):
         raise ValueError(f"municipality_idx must lie in 0..{len(covariates) - 1}")
+    z = None if size is None else np.asarray(size, dtype=float)
+    if z is not None and (z.shape != y.shape or not np.isfinite(z).all()):
+        raise ValueError(f"size must be {len(y)} finite values, one per wijk")
     coords = {
         "municipality": [str(c) for c in covariates.index],
         "covariate": [str(c) for c in covariates.columns],
@@ -136,13 +162,20 @@ def build_composition_model(
         d = pm.Normal("d", 0.0, priors.b_sd, dims="covariate")
         sigma_v = pm.HalfNormal("sigma_v", priors.sigma_sd)
         v = pm.Normal("v", 0.0, 1.0, dims="municipality")
-        mu = pm.Deterministic("mu", pm.math.invlogit(a + pt.dot(x, b) + sigma_u * u),
-                              dims="municipality")
-        rho = pm.Deterministic("rho", pm.math.invlogit(c + pt.dot(x, d) + sigma_v * v),
-                               dims="municipality")
-        phi = (1.0 - rho) / rho
+        eta_mu = a + pt.dot(x, b) + sigma_u * u
+        eta_rho = c + pt.dot(x, d) + sigma_v * v
+        pm.Deterministic("mu", pm.math.invlogit(eta_mu), dims="municipality")
+        rho = pm.Deterministic("rho", pm.math.invlogit(eta_rho), dims="municipality")
+        if z is None:
+            mu_i, rho_i = pm.math.invlogit(eta_mu)[idx], rho[idx]
+        else:
+            b_size = pm.Normal("b_size", 0.0, priors.size_sd)
+            d_size = pm.Normal("d_size", 0.0, priors.size_sd)
+            mu_i = pm.math.invlogit(eta_mu[idx] + b_size * z)
+            rho_i = pm.math.invlogit(eta_rho[idx] + d_size * z)
+        phi = (1.0 - rho_i) / rho_i
         y_obs = pm.Data("y_obs", y, dims="wijk")
-        pm.BetaBinomial("y", alpha=(mu * phi)[idx], beta=((1.0 - mu) * phi)[idx], n=n,
+        pm.BetaBinomial("y", alpha=mu_i * phi, beta=(1.0 - mu_i) * phi, n=n,
                         observed=y_obs, dims="wijk")
     return model
 
@@ -155,22 +188,27 @@ def simulate_composition(
     residents: int = 2000,
     n_covariates: int = 2,
     covariates: pd.DataFrame | None = None,
+    size_spread: float | None = None,
     priors: CompositionPriors | None = None,
 ) -> tuple[dict[str, object], dict[str, object]]:
     """Draw SIMULATED parameters from the composition model's priors and wijk counts given them.
 
     An independent NumPy simulator (it does not call PyMC), for simulation-based calibration
-    and recovery tests. Every wijk has ``residents`` residents (a fixed design). Pass
+    and recovery tests. Every wijk has ``residents`` residents (a fixed design) unless
+    ``size_spread`` is given: then wijk sizes are ``residents * exp(size_spread * g)`` with
+    ``g`` evenly spaced on [-1, 1] within each municipality (a fixed design), ``size`` is their
+    standardised log, and ``b_size``, ``d_size`` are drawn from their priors. Pass
     ``covariates`` to keep the covariate design fixed across simulations (needed by SBC with a
     model compiled once, where only the observed counts are swapped).
 
     Returns
     -------
     truth : dict
-        ``a, b, sigma_u, c, d, sigma_v`` (and the implied ``mu``, ``rho``).
+        ``a, b, sigma_u, c, d, sigma_v`` (and ``b_size, d_size``; the implied ``mu``, ``rho``
+        at the reference size).
     data : dict
         Keyword arguments of :func:`build_composition_model` (``y, n, municipality_idx,
-        covariates``).
+        covariates`` and ``size``).
     """
     priors = priors or CompositionPriors()
     if covariates is None:
@@ -189,13 +227,25 @@ def simulate_composition(
     mu = expit(a + x.to_numpy() @ b + sigma_u * rng.normal(size=n_municipalities))
     rho = expit(c + x.to_numpy() @ d + sigma_v * rng.normal(size=n_municipalities))
     idx = np.repeat(np.arange(n_municipalities), wijken_per_municipality)
-    phi = (1.0 - rho) / rho
-    share = rng.beta((mu * phi)[idx], ((1.0 - mu) * phi)[idx])
-    n = np.full(idx.size, residents)
-    y = rng.binomial(n, share)
     truth = {"a": a, "b": b, "sigma_u": sigma_u, "c": c, "d": d, "sigma_v": sigma_v,
              "mu": mu, "rho": rho}
-    return truth, {"y": y, "n": n, "municipality_idx": idx, "covariates": x}
+    data: dict[str, object] = {"municipality_idx": idx, "covariates": x}
+    if size_spread is None:
+        n = np.full(idx.size, residents)
+        mu_i, rho_i = mu[idx], rho[idx]
+    else:
+        grid = np.tile(np.linspace(-1.0, 1.0, wijken_per_municipality), n_municipalities)
+        n = np.maximum(np.rint(residents * np.exp(size_spread * grid)), 1).astype(int)
+        z = (np.log(n) - np.median(np.log(n))) / np.log(n).std()
+        b_size = rng.normal(0.0, priors.size_sd)
+        d_size = rng.normal(0.0, priors.size_sd)
+        mu_i = expit(np.log(mu / (1 - mu))[idx] + b_size * z)
+        rho_i = expit(np.log(rho / (1 - rho))[idx] + d_size * z)
+        truth |= {"b_size": b_size, "d_size": d_size}
+        data["size"] = z
+    phi = (1.0 - rho_i) / rho_i
+    y = rng.binomial(n, rng.beta(mu_i * phi, (1.0 - mu_i) * phi))
+    return truth, {"y": y, "n": n, **data}
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,46 @@ def test_composition_simulator_draws_counts_within_bounds(rng):
     assert 0 < truth["sigma_v"] and set(truth) >= {"a", "c", "b", "d"}
 
 
+def test_composition_model_rejects_a_size_of_the_wrong_length():
+    x = pd.DataFrame({"x0": [0.0]}, index=["GM0001"])
+    with pytest.raises(ValueError, match=r"size must be 2 finite values, one per wijk"):
+        build_composition_model([1, 2], [10, 10], [0, 0], x, size=[0.0])
+
+
+def test_composition_model_with_size_adds_the_two_size_coefficients():
+    x = pd.DataFrame({"x0": [0.0, 1.0]}, index=["GM0001", "GM0002"])
+    plain = build_composition_model([1, 2, 3], [10, 20, 30], [0, 1, 1], x)
+    sized = build_composition_model([1, 2, 3], [10, 20, 30], [0, 1, 1], x, size=[-1.0, 0.0, 1.0])
+    names = {v.name for v in sized.free_RVs} - {v.name for v in plain.free_RVs}
+    assert names == {"b_size", "d_size"}
+    # at size 0 the wijk's Beta is the municipality's: same log-likelihood at any point
+    point = sized.initial_point()
+    point |= {"b_size": np.array(0.7), "d_size": np.array(-0.4)}
+    logp_sized = sized.compile_logp(vars=[sized["y"]], sum=False)(point)[0]
+    logp_plain = plain.compile_logp(vars=[plain["y"]], sum=False)(
+        {k: v for k, v in point.items() if k in plain.initial_point()})[0]
+    assert logp_sized[1] == pytest.approx(logp_plain[1])
+    assert logp_sized[0] != pytest.approx(logp_plain[0])
+
+
+def test_composition_simulator_with_sizes_varies_wijk_size(rng):
+    truth, data = simulate_composition(rng, size_spread=1.5)
+    assert data["n"].min() < data["n"].max() and data["size"].shape == data["n"].shape
+    assert {"b_size", "d_size"} <= set(truth)
+    assert ((data["y"] >= 0) & (data["y"] <= data["n"])).all()
+
+
+@pytest.mark.slow
+def test_composition_model_with_size_recovers_simulated_truth(rng):
+    """SIMULATED: 30 municipalities x 12 wijken from 300 to 30,000 residents, fixed truth."""
+    truth, data = simulate_composition(rng, n_municipalities=30, wijken_per_municipality=12,
+                                       residents=3000, size_spread=np.log(10))
+    idata = fit(build_composition_model(**data), seed=rng, chains=2, draws=500, tune=500)
+    table = check_recovery(idata, {k: truth[k] for k in ("c", "d", "sigma_v", "d_size")},
+                           label="composition recovery with size")
+    assert table["passed"].all()
+
+
 @pytest.mark.slow
 def test_composition_model_recovers_simulated_truth(rng):
     """SIMULATED: 30 municipalities x 12 wijken of 3,000 residents, fixed truth."""
