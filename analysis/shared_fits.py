@@ -32,10 +32,11 @@ COMPOSITION_PRIOR_CHECK = PriorCheck(
     reason="a between-wijk share of more than half of all variance in origin would mean "
            "near-complete separation, which no Dutch municipality shows",
 )
-COMPOSITION_DRAWS = 2000
-"""Draws per chain for the composition model: with the book's 1,000 the coefficients ``d`` of
-the (correlated) municipal covariates sometimes ended just above the R-hat gate (1.0103), so the
-gate's advice is followed and twice as many draws are taken."""
+COMPOSITION_DRAWS = 1000
+"""Draws per chain for the composition model. The model without wijk size needed 2,000 (its
+covariate coefficients ``d`` ended just above the R-hat gate, 1.0103, with 1,000); with the
+wijk-size terms 2,000 draws gave R-hat at most 1.0034 and bulk ESS at least 1,816, so the book's
+1,000 are enough and the cold fit takes about a third less time."""
 
 AMSTERDAM_PRIOR_CHECK = PriorCheck(
     "alpha", bound=2.0, prob=0.95,
