@@ -1,4 +1,4 @@
-r"""Hierarchical normal meta-analysis (with optional moderators), and exact references for it.
+r"""Hierarchical normal meta-analysis, its small-study and selection-model variants, and references.
 
 Model, for study :math:`i` with reported effect :math:`y_i` and standard error :math:`s_i`:
 
@@ -10,18 +10,44 @@ Model, for study :math:`i` with reported effect :math:`y_i` and standard error :
 (non-centred), with :math:`\mu \sim \mathcal{N}(0, \sigma_\mu)`,
 :math:`\tau \sim \mathcal{N}^+(0, \sigma_\tau)` and :math:`\beta_j \sim \mathcal{N}(0,
 \sigma_\beta)`.
+
+Two corrections for small-study effects and publication bias belong to the same family:
+
+- PET and PEESE (Stanley & Doucouliagos 2014): :func:`build_meta_analysis` with
+  ``small_study="pet"`` adds the standard error :math:`s_i`, with ``"peese"`` the sampling
+  variance :math:`s_i^2`, as a moderator; the intercept :math:`\mu` is then the effect of a
+  study with standard error zero. :func:`pet_peese` applies the conditional rule.
+- A step-function selection model (Vevea & Hedges 1995): :func:`build_selection_model`, in which
+  a study whose one-sided p-value lies above a cutpoint is published with relative probability
+  :math:`\omega < 1`, so the likelihood of the published effects is a weighted normal
+  (:func:`selection_log_density`, with the study effects integrated out).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import arviz as az
 import numpy as np
 import pandas as pd
 import pymc as pm
+import pytensor.tensor as pt
 import xarray as xr
 from scipy import stats
+
+SmallStudy = Literal["pet", "peese"]
+"""The two small-study moderators of Stanley & Doucouliagos (2014)."""
+
+SMALL_STUDY_MODERATOR: dict[str, str] = {"pet": "standard_error", "peese": "sampling_variance"}
+"""Name of the moderator column (and ``moderator`` coordinate) each small-study model adds."""
+
+SELECTION_CUTPOINTS: tuple[float, ...] = (0.025,)
+"""One-sided p-value cutpoints of the selection model: 0.025 is a two-sided 5 % test of d > 0."""
+
+PET_PEESE_PROB = 0.95
+"""The conditional PET-PEESE rule uses PEESE when P(PET intercept > 0) reaches this value."""
 
 
 @dataclass(frozen=True)
@@ -37,15 +63,71 @@ class MetaAnalysisPriors:
         Scale of the half-normal prior on the between-study SD.
     beta_sd : float, default 0.5
         SD of the normal prior on each (standardised) moderator coefficient.
+    pet_sd : float, default 2.0
+        SD of the normal prior on the PET slope (change in d per unit of standard error): with
+        standard errors between about 0.1 and 0.4 a slope of 2 moves the expected effect of the
+        least precise study 0.6 above that of the most precise one.
+    peese_sd : float, default 5.0
+        SD of the normal prior on the PEESE slope (change in d per unit of sampling variance);
+        variances range over about 0.15, so 5 allows a comparable difference of 0.75.
     """
 
     mu_sd: float = 0.5
     tau_sd: float = 0.5
     beta_sd: float = 0.5
+    pet_sd: float = 2.0
+    peese_sd: float = 5.0
 
     def scaled(self, factor: float) -> MetaAnalysisPriors:
         """Return the priors with every scale multiplied by ``factor`` (for sensitivity)."""
-        return MetaAnalysisPriors(self.mu_sd * factor, self.tau_sd * factor, self.beta_sd * factor)
+        return MetaAnalysisPriors(self.mu_sd * factor, self.tau_sd * factor, self.beta_sd * factor,
+                                  self.pet_sd * factor, self.peese_sd * factor)
+
+
+def _check_inputs(
+    effect_size: np.ndarray | pd.Series,
+    standard_error: np.ndarray | pd.Series,
+    study: Sequence[str] | pd.Series,
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Return effects, standard errors and labels as arrays, or raise ``ValueError``."""
+    y = np.asarray(effect_size, dtype=float)
+    se = np.asarray(standard_error, dtype=float)
+    labels = [str(s) for s in study]
+    if not (len(y) == len(se) == len(labels)):
+        raise ValueError("effect_size, standard_error and study must have the same length")
+    if np.any(~np.isfinite(se)) or np.any(se <= 0):
+        raise ValueError("every standard error must be a finite number > 0")
+    if len(set(labels)) != len(labels):
+        raise ValueError("study labels must be unique")
+    return y, se, labels
+
+
+def small_study_moderator(
+    standard_error: np.ndarray | pd.Series, kind: SmallStudy, index: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Return the PET (standard error) or PEESE (sampling variance) moderator as one column.
+
+    Parameters
+    ----------
+    standard_error : array-like
+        The studies' standard errors :math:`s_i`.
+    kind : {"pet", "peese"}
+        ``"pet"``: :math:`s_i`; ``"peese"``: :math:`s_i^2` (Stanley & Doucouliagos 2014).
+    index : sequence of str, optional
+        Row labels (the study labels).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column, named by :data:`SMALL_STUDY_MODERATOR`; not standardised, so that the
+        model's intercept is the effect at standard error zero.
+    """
+    if kind not in SMALL_STUDY_MODERATOR:
+        raise ValueError(f"small_study must be one of {tuple(SMALL_STUDY_MODERATOR)}, got {kind!r}")
+    se = np.asarray(standard_error, dtype=float)
+    values = se if kind == "pet" else se**2
+    return pd.DataFrame({SMALL_STUDY_MODERATOR[kind]: values},
+                        index=None if index is None else list(index))
 
 
 def build_meta_analysis(
@@ -56,6 +138,7 @@ def build_meta_analysis(
     moderators: pd.DataFrame | None = None,
     priors: MetaAnalysisPriors | None = None,
     centered: bool = False,
+    small_study: SmallStudy | None = None,
 ) -> pm.Model:
     """Build the hierarchical normal meta-analysis (meta-regression when ``moderators`` given).
 
@@ -72,6 +155,10 @@ def build_meta_analysis(
         Prior scales; :class:`MetaAnalysisPriors` defaults if omitted.
     centered : bool, default False
         Use the centred parameterisation (for demonstrating why the book does not).
+    small_study : {"pet", "peese"}, optional
+        Add the standard error (PET) or the sampling variance (PEESE) as the last moderator
+        (:func:`small_study_moderator`), with prior SD ``priors.pet_sd`` or ``priors.peese_sd``
+        on its slope; ``mu`` is then the effect of a study with standard error zero.
 
     Returns
     -------
@@ -85,15 +172,16 @@ def build_meta_analysis(
     >>> model = build_meta_analysis(df["d"], df["se_d"], df["name_short"])  # doctest: +SKIP
     """
     priors = priors or MetaAnalysisPriors()
-    y = np.asarray(effect_size, dtype=float)
-    se = np.asarray(standard_error, dtype=float)
-    labels = [str(s) for s in study]
-    if not (len(y) == len(se) == len(labels)):
-        raise ValueError("effect_size, standard_error and study must have the same length")
-    if np.any(~np.isfinite(se)) or np.any(se <= 0):
-        raise ValueError("every standard error must be a finite number > 0")
-    if len(set(labels)) != len(labels):
-        raise ValueError("study labels must be unique")
+    y, se, labels = _check_inputs(effect_size, standard_error, study)
+    beta_sd = np.full(0 if moderators is None else moderators.shape[1], priors.beta_sd)
+    if small_study is not None:
+        extra = small_study_moderator(se, small_study)
+        slope_sd = priors.pet_sd if small_study == "pet" else priors.peese_sd
+        if moderators is None:
+            moderators = extra
+        else:
+            moderators = pd.concat([moderators.reset_index(drop=True), extra], axis=1)
+        beta_sd = np.append(beta_sd, slope_sd)
     coords: dict[str, list[str]] = {"study": labels}
     if moderators is not None:
         coords["moderator"] = [str(c) for c in moderators.columns]
@@ -104,7 +192,7 @@ def build_meta_analysis(
         mean = mu
         if moderators is not None:
             x = pm.Data("x", moderators.to_numpy(dtype=float), dims=("study", "moderator"))
-            beta = pm.Normal("beta", 0.0, priors.beta_sd, dims="moderator")
+            beta = pm.Normal("beta", 0.0, beta_sd, dims="moderator")
             mean = mu + pm.math.dot(x, beta)
         if centered:
             theta = pm.Normal("theta", mean, tau, dims="study")
@@ -273,11 +361,219 @@ def marginal_log_likelihood(
     return logp.transpose("chain", "draw", "study").rename("effect_size")
 
 
+def pet_peese(
+    pet: az.InferenceData, peese: az.InferenceData, *, prob: float = PET_PEESE_PROB
+) -> tuple[str, xr.DataArray, float]:
+    r"""Apply the conditional PET-PEESE rule to two fits and return the chosen intercept.
+
+    Stanley & Doucouliagos (2014) use the PEESE intercept when PET finds a genuine effect
+    (its intercept significantly above zero) and the PET intercept otherwise. The Bayesian
+    analogue used here: PEESE when :math:`P(\mu_{PET} > 0 \mid y) \ge` ``prob``, else PET.
+
+    Parameters
+    ----------
+    pet, peese : arviz.InferenceData
+        Fits of :func:`build_meta_analysis` with ``small_study="pet"`` and ``"peese"``.
+    prob : float, default 0.95
+        Posterior probability of a positive PET intercept above which PEESE is used.
+
+    Returns
+    -------
+    chosen : {"PET", "PEESE"}
+        Which intercept the rule picks.
+    draws : xarray.DataArray
+        Posterior draws of the chosen intercept ``mu`` (dims ``chain, draw``).
+    p_pet_positive : float
+        :math:`P(\mu_{PET} > 0 \mid y)`.
+    """
+    p_pet_positive = float((pet.posterior["mu"] > 0).mean())
+    chosen = "PEESE" if p_pet_positive >= prob else "PET"
+    draws = (peese if chosen == "PEESE" else pet).posterior["mu"]
+    return chosen, draws.rename("pet_peese_mu"), p_pet_positive
+
+
+def _selection_z(cutpoints: Sequence[float]) -> np.ndarray:
+    r"""Return the z thresholds :math:`\Phi^{-1}(1 - \alpha_k)` of increasing cutpoints."""
+    alpha = np.asarray(cutpoints, dtype=float)
+    if alpha.ndim != 1 or alpha.size == 0 or np.any((alpha <= 0) | (alpha >= 1)) \
+            or np.any(np.diff(alpha) <= 0):
+        raise ValueError("cutpoints must be increasing one-sided p-values in (0, 1), "
+                         f"got {cutpoints}")
+    return stats.norm.isf(alpha)
+
+
+def selection_weights(ratio: np.ndarray | Sequence[float]) -> np.ndarray:
+    r"""Relative publication probabilities of the p-value intervals, from the step ratios.
+
+    Interval 0 (p below the first cutpoint) has weight 1; interval :math:`k` has weight
+    :math:`\omega_k = \prod_{j \le k} r_j`, so weights never increase with the p-value.
+    """
+    return np.concatenate([[1.0], np.cumprod(np.asarray(ratio, dtype=float))])
+
+
+def selection_log_density(
+    y: np.ndarray,
+    mu: float,
+    tau: float,
+    standard_error: np.ndarray,
+    ratio: Sequence[float],
+    cutpoints: Sequence[float] = SELECTION_CUTPOINTS,
+) -> np.ndarray:
+    r"""Log density of published effects under the step-function selection model (NumPy).
+
+    With :math:`\eta_i^2 = s_i^2 + \tau^2`, one-sided p-value :math:`p_i = 1 - \Phi(y_i/s_i)`
+    and step weights :math:`w(p)` (:func:`selection_weights`),
+
+    .. math::
+
+        f(y_i) = \frac{w(p_i)\, \mathcal{N}(y_i \mid \mu, \eta_i)}
+                      {\int w(p(t))\, \mathcal{N}(t \mid \mu, \eta_i)\, dt}, \qquad
+        \int w\, \mathcal{N} = 1 - \sum_k \omega_{k-1} (1 - r_k)
+            \Phi\!\left(\frac{s_i z_k - \mu}{\eta_i}\right),
+
+    where :math:`z_k = \Phi^{-1}(1 - \alpha_k)`. The PyMC model uses the same formula in
+    PyTensor; the tests check both against a direct numerical integral.
+    """
+    y = np.asarray(y, dtype=float)
+    se = np.asarray(standard_error, dtype=float)
+    ratio = np.asarray(ratio, dtype=float)
+    z = _selection_z(cutpoints)
+    weights = selection_weights(ratio)
+    eta = np.sqrt(se**2 + tau**2)
+    log_w = sum(np.where(y <= se * zk, np.log(rk), 0.0) for zk, rk in zip(z, ratio, strict=True))
+    norm = 1.0 - sum(weights[k] * (1 - ratio[k]) * stats.norm.cdf((se * z[k] - mu) / eta)
+                     for k in range(len(z)))
+    return log_w + stats.norm.logpdf(y, mu, eta) - np.log(norm)
+
+
+def _selection_logp(value, mu, tau, se, *ratios, z: np.ndarray):  # noqa: ANN001, ANN202
+    """PyTensor log density of :func:`selection_log_density` (for ``pm.CustomDist``)."""
+    eta = pt.sqrt(se**2 + tau**2)
+    log_w = 0.0
+    norm = 1.0
+    weight = 1.0
+    for zk, rk in zip(z, ratios, strict=True):
+        threshold = se * zk
+        log_w = log_w + pt.switch(pt.le(value, threshold), pt.log(rk), 0.0)
+        norm = norm - weight * (1.0 - rk) * 0.5 * pt.erfc(-(threshold - mu) / (eta * np.sqrt(2)))
+        weight = weight * rk
+    log_normal = -0.5 * pt.log(2 * np.pi) - pt.log(eta) - 0.5 * ((value - mu) / eta) ** 2
+    return log_w + log_normal - pt.log(norm)
+
+
+def sample_selection(
+    rng: np.random.Generator,
+    mu: float | np.ndarray,
+    tau: float | np.ndarray,
+    standard_error: np.ndarray,
+    ratio: Sequence[float] | np.ndarray,
+    cutpoints: Sequence[float] = SELECTION_CUTPOINTS,
+    size: tuple[int, ...] | None = None,
+) -> np.ndarray:
+    """Draw published effects from the selection model's density (exact, no rejection).
+
+    Picks each study's p-value interval with probability proportional to its weight times
+    its normal probability, then draws from the normal truncated to that interval. Used for the
+    prior and posterior predictive draws of :func:`build_selection_model`.
+    """
+    z = _selection_z(cutpoints)
+    se = np.asarray(standard_error, dtype=float)
+    shape = size if size is not None else np.broadcast(mu, tau, se).shape
+    mu_b = np.broadcast_to(mu, shape)
+    eta = np.broadcast_to(np.sqrt(se**2 + np.asarray(tau) ** 2), shape)
+    se_b = np.broadcast_to(se, shape)
+    weights = selection_weights(ratio)
+    # interval edges in y, from the most significant (top) to the least: +inf, s z_1, ..., -inf
+    edges = [np.full(shape, np.inf)] + [se_b * zk for zk in z] + [np.full(shape, -np.inf)]
+    cdf = [stats.norm.cdf((e - mu_b) / eta) for e in edges]
+    probs = np.stack([weights[k] * (cdf[k] - cdf[k + 1]) for k in range(len(weights))], axis=-1)
+    probs /= probs.sum(axis=-1, keepdims=True)
+    u = rng.uniform(size=shape + (1,))
+    interval = np.minimum((probs.cumsum(axis=-1) < u).sum(axis=-1), len(weights) - 1)
+    lower = np.choose(interval, edges[1:])
+    upper = np.choose(interval, edges[:-1])
+    a, b = (lower - mu_b) / eta, (upper - mu_b) / eta
+    return stats.truncnorm.rvs(a, b, loc=mu_b, scale=eta, size=shape, random_state=rng)
+
+
+def build_selection_model(
+    effect_size: np.ndarray | pd.Series,
+    standard_error: np.ndarray | pd.Series,
+    study: Sequence[str] | pd.Series,
+    *,
+    cutpoints: Sequence[float] = SELECTION_CUTPOINTS,
+    priors: MetaAnalysisPriors | None = None,
+) -> pm.Model:
+    r"""Build the random-effects step-function selection model (Vevea & Hedges 1995 style).
+
+    The true effects are :math:`\theta_i \sim \mathcal{N}(\mu, \tau)` and the reported
+    :math:`y_i \sim \mathcal{N}(\theta_i, s_i)` as in :func:`build_meta_analysis`, but a study
+    is *published* with a probability that depends on its one-sided p-value through a step
+    function: relative probability 1 below the first cutpoint and :math:`\omega_k =
+    \prod_{j\le k} r_j` in the :math:`k`-th interval above it. Integrating out
+    :math:`\theta_i`, the published effects have the weighted normal density of
+    :func:`selection_log_density`; :math:`\mu` and :math:`\tau` describe the effects *before*
+    selection, so :math:`\mu` is the mean corrected for publication bias.
+
+    Priors: ``mu`` and ``tau`` as in :class:`MetaAnalysisPriors`; each ratio
+    :math:`r_k \sim U(0, 1)`, i.e. results that miss a cutpoint are at most as likely to be
+    published as results that pass it (the assumption behind every correction for publication
+    bias), with every value from "never published" to "no selection" equally likely a priori.
+
+    Parameters
+    ----------
+    effect_size, standard_error, study
+        As for :func:`build_meta_analysis`.
+    cutpoints : sequence of float, default (0.025,)
+        Increasing one-sided p-value cutpoints.
+    priors : MetaAnalysisPriors, optional
+        Prior scales of ``mu`` and ``tau``.
+
+    Returns
+    -------
+    pymc.Model
+        Variables ``mu``, ``tau``, ``selection_ratio`` (one per cutpoint), ``weight``
+        (:math:`\omega_k`, dims ``p_interval``) and the observed ``effect_size`` (a
+        ``pm.CustomDist`` with an exact sampler, :func:`sample_selection`); data containers
+        ``standard_error`` and ``effect_size_observed``.
+    """
+    priors = priors or MetaAnalysisPriors()
+    y, se, labels = _check_inputs(effect_size, standard_error, study)
+    z = _selection_z(cutpoints)
+    alpha = [float(a) for a in cutpoints]
+    intervals = [f"{a:g} <= p < {b:g}" for a, b in zip(alpha, alpha[1:] + [1.0], strict=True)]
+    coords = {"study": labels, "p_interval": intervals}
+
+    def random(mu, tau, se, *ratios, rng=None, size=None):  # noqa: ANN001, ANN202
+        return sample_selection(rng, mu, tau, se, np.asarray(ratios, dtype=float).ravel(),
+                                cutpoints, size=size)
+
+    def logp(value, mu, tau, se, *ratios):  # noqa: ANN001, ANN202
+        return _selection_logp(value, mu, tau, se, *ratios, z=z)
+
+    with pm.Model(coords=coords) as model:
+        mu = pm.Normal("mu", 0.0, priors.mu_sd)
+        tau = pm.HalfNormal("tau", priors.tau_sd)
+        ratio = pm.Uniform("selection_ratio", 0.0, 1.0, dims="p_interval")
+        pm.Deterministic("weight", pt.cumprod(ratio), dims="p_interval")
+        standard_error_data = pm.Data("standard_error", se, dims="study")
+        effect_size_observed = pm.Data("effect_size_observed", y, dims="study")
+        pm.CustomDist("effect_size", mu, tau, standard_error_data,
+                      *[ratio[k] for k in range(len(z))], logp=logp, random=random,
+                      observed=effect_size_observed, dims="study")
+    return model
+
+
 def simulate_meta_analysis(
     rng: np.random.Generator,
     n_studies: int = 8,
     priors: MetaAnalysisPriors | None = None,
     se_range: tuple[float, float] = (0.1, 0.4),
+    *,
+    cutpoints: Sequence[float] | None = None,
+    selection_ratio: Sequence[float] | None = None,
+    mu: float | None = None,
+    tau: float | None = None,
 ) -> tuple[dict[str, object], dict[str, object]]:
     r"""Draw true parameters from the priors and a SIMULATED meta-analysis given them.
 
@@ -297,21 +593,55 @@ def simulate_meta_analysis(
         Prior scales to draw the truth from (defaults as in the model).
     se_range : tuple of float, default (0.1, 0.4)
         Range of the simulated standard errors.
+    cutpoints : sequence of float, optional
+        Simulate *publication selection* (the process of :func:`build_selection_model`): studies
+        are generated one by one as above and each is published with probability
+        :math:`\omega_k` of its one-sided p-value's interval (:func:`selection_weights`), until
+        ``n_studies`` are published. Written as rejection sampling, independently of
+        :func:`sample_selection`.
+    selection_ratio : sequence of float, optional
+        The step ratios :math:`r_k`, one per cutpoint; drawn from :math:`U(0, 1)` if omitted.
+    mu, tau : float, optional
+        Fix the truth instead of drawing it from the priors (for recovery tests).
 
     Returns
     -------
     truth : dict
-        ``mu``, ``tau``, ``theta`` (array of ``n_studies``).
+        ``mu``, ``tau`` and ``theta`` (array of ``n_studies``); with ``cutpoints``,
+        ``selection_ratio`` instead of ``theta``, and ``n_generated`` (studies generated,
+        published or not).
     data : dict
-        Keyword arguments of :func:`build_meta_analysis`: ``effect_size``, ``standard_error``,
-        ``study`` (labels ``sim_01``, ...).
+        Keyword arguments of :func:`build_meta_analysis` (or, with ``cutpoints``, of
+        :func:`build_selection_model`): ``effect_size``, ``standard_error``, ``study`` (labels
+        ``sim_01``, ...), and ``cutpoints``.
     """
     priors = priors or MetaAnalysisPriors()
-    mu = rng.normal(0.0, priors.mu_sd)
-    tau = abs(rng.normal(0.0, priors.tau_sd))
-    theta = mu + tau * rng.standard_normal(n_studies)
-    se = rng.uniform(*se_range, size=n_studies)
-    y = rng.normal(theta, se)
+    mu = rng.normal(0.0, priors.mu_sd) if mu is None else mu
+    tau = abs(rng.normal(0.0, priors.tau_sd)) if tau is None else tau
     study = [f"sim_{i + 1:02d}" for i in range(n_studies)]
-    truth = {"mu": float(mu), "tau": float(tau), "theta": theta}
-    return truth, {"effect_size": y, "standard_error": se, "study": study}
+    if cutpoints is None:
+        theta = mu + tau * rng.standard_normal(n_studies)
+        se = rng.uniform(*se_range, size=n_studies)
+        y = rng.normal(theta, se)
+        truth = {"mu": float(mu), "tau": float(tau), "theta": theta}
+        return truth, {"effect_size": y, "standard_error": se, "study": study}
+    alpha = np.asarray(cutpoints, dtype=float)
+    ratio = (rng.uniform(0.0, 1.0, size=alpha.size) if selection_ratio is None
+             else np.asarray(selection_ratio, dtype=float))
+    weights = selection_weights(ratio)
+    published_y: list[float] = []
+    published_se: list[float] = []
+    generated = 0
+    while len(published_y) < n_studies:
+        se_i = rng.uniform(*se_range)
+        y_i = rng.normal(mu + tau * rng.standard_normal(), se_i)
+        generated += 1
+        p_value = stats.norm.sf(y_i / se_i)
+        if rng.uniform() < weights[np.searchsorted(alpha, p_value, side="right")]:
+            published_y.append(y_i)
+            published_se.append(se_i)
+    truth = {"mu": float(mu), "tau": float(tau), "selection_ratio": ratio,
+             "n_generated": generated}
+    data = {"effect_size": np.array(published_y), "standard_error": np.array(published_se),
+            "study": study, "cutpoints": tuple(float(a) for a in alpha)}
+    return truth, data
