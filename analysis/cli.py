@@ -3,8 +3,9 @@
 ``python -m analysis check-data`` verifies every data file; ``python -m analysis build-report``
 prints how long each chapter took to execute in the last build; ``reproduce``,
 ``compare-findings`` and ``publish-release`` are the release commands of :mod:`analysis.release`;
-``python -m analysis decide [OWN_EVALUATIONS.csv] --dose-eur-per-resident X --out DIR``
-writes a decision report for a municipality (see :mod:`analysis.decision`).
+``python -m analysis decide [OWN_EVALUATIONS.csv] --dose-eur-per-resident X [--municipality M]
+--out DIR`` writes a decision report for a municipality (see :mod:`analysis.decision`) and warns
+in one line when the dose or the municipality lies outside the data the posterior learns from.
 """
 
 from __future__ import annotations
@@ -112,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     decide.add_argument("--threshold", type=str, action="append", default=None,
                         help="report P(effect > T) for T in LBM 3.0 units (repeatable; "
                         "default 0)")
+    decide.add_argument("--municipality", default=None,
+                        help="CBS code (GM0363) or name of the municipality (2016): its "
+                        "population, address density and non-western share are compared "
+                        "with the 18 Vogelaar municipalities, with a one-line warning when "
+                        "outside their range")
     decide.add_argument("--out", required=True, help="folder for the report")
     decide.add_argument("--draws", type=int, default=None,
                         help="posterior draws per chain; default: the model "

@@ -150,6 +150,255 @@ def check_thresholds(thresholds: Sequence[float | str] | None) -> list[float]:
     return sorted(set(values))
 
 
+# --- extrapolation: how far a municipality lies from the 18 (pure pandas / NumPy) --------
+
+MUNICIPAL_COVARIATES: dict[str, tuple[str, str, bool]] = {
+    "population": ("AANT_INW", "residents 2016", True),
+    "address_density": ("OAD", "address density 2016 (addresses per km2)", True),
+    "non_western_pct": ("P_N_W_AL", "non-western migration background 2016 (%)", False),
+}
+"""Municipal covariates compared with the 18: ``name -> (CBS column, label, on log scale)``.
+
+The model's prediction uses only the dose; it treats a new municipality as exchangeable with
+the 18 Vogelaar municipalities (large cities chosen for their worst-off neighbourhoods). These
+CBS attributes of 2016 (``cbs_gemeente_2016_attributes``) say how far a municipality is from
+those 18: size, urbanity and the share of residents the programme's neighbourhoods were
+known for. Population and density are compared on the log scale (their spread is
+multiplicative).
+"""
+
+
+def municipal_covariates(gemeenten: pd.DataFrame) -> pd.DataFrame:
+    """Return :data:`MUNICIPAL_COVARIATES` of every municipality, indexed by ``GM_CODE``.
+
+    Columns are the covariate names, on their natural scale, plus ``name`` (``GM_NAAM``).
+    """
+    table = gemeenten.set_index("GM_CODE")
+    out = pd.DataFrame({key: table[column].astype(float)
+                        for key, (column, _, _) in MUNICIPAL_COVARIATES.items()})
+    out.insert(0, "name", table["GM_NAAM"].astype(str))
+    return out
+
+
+def find_municipality(gemeenten: pd.DataFrame, query: str) -> str:
+    """Return the ``GM_CODE`` of a municipality of 2016 given its code or its name.
+
+    Codes are matched with or without the ``GM`` prefix (``GM0363``, ``0363``, ``363``); names
+    case-insensitively (``'s-Gravenhage``, ``amsterdam``).
+
+    Raises
+    ------
+    analysis.data.DataError
+        One line naming the option, when nothing (or more than one municipality) matches.
+    """
+    text = str(query).strip()
+    codes = gemeenten["GM_CODE"].astype(str)
+    digits = text[2:] if text.upper().startswith("GM") else text
+    if digits.isdigit():
+        code = f"GM{int(digits):04d}"
+        if (codes == code).any():
+            return code
+    names = gemeenten["GM_NAAM"].astype(str).str.casefold()
+    hits = codes[names == text.casefold()]
+    if len(hits) == 1:
+        return str(hits.iloc[0])
+    raise DataError(f"--municipality: {query!r} is not a municipality of 2016 (CBS "
+                    f"cbs_gemeente_2016_attributes, {len(codes)} municipalities); give a code "
+                    "such as GM0363 or a name such as Amsterdam")
+
+
+def _standardised(values: pd.DataFrame, centre: pd.Series, spread: pd.Series) -> pd.DataFrame:
+    logged = [k for k, (_, _, log) in MUNICIPAL_COVARIATES.items() if log]
+    out = values[list(MUNICIPAL_COVARIATES)].astype(float).copy()
+    out[logged] = np.log(out[logged])
+    return (out - centre) / spread
+
+
+@dataclass(frozen=True)
+class Extrapolation:
+    """How far a dose and (optionally) a municipality lie from what the posterior learnt from.
+
+    Attributes
+    ----------
+    dose_eur : float
+        The dose asked for (EUR per resident).
+    dose_z : float
+        That dose in SDs of the exposed postcodes' doses from their mean (the model's
+        standardised dose, :meth:`DoseScale.standardise`).
+    dose_low, dose_high : float
+        Range of the exposed postcodes' doses.
+    municipality : str or None
+        Name of the municipality checked (None: only the dose is checked).
+    covariates : pandas.DataFrame
+        One row per municipal covariate: ``value``, ``low``, ``high`` (range over the 18),
+        ``z`` (standardised with the 18's mean and SD, log scale where stated) and
+        ``outside``; empty without a municipality.
+    nearest : str or None
+        Name of the nearest of the 18 in standardised covariates.
+    nearest_distance : float
+        Euclidean distance to it, in standardised units (NaN without a municipality).
+    nearest_reference : float
+        The largest nearest-neighbour distance among the 18 themselves (each to the nearest
+        other one): a distance above it is further than any of the 18 is from the others.
+    mahalanobis : float
+        Mahalanobis distance of the covariates to the centre of the 18 (their covariance).
+    mahalanobis_reference : float
+        The largest Mahalanobis distance of one of the 18 to their centre.
+    in_reference : bool
+        Whether the municipality is one of the 18.
+    """
+
+    dose_eur: float
+    dose_z: float
+    dose_low: float
+    dose_high: float
+    municipality: str | None = None
+    covariates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    nearest: str | None = None
+    nearest_distance: float = float("nan")
+    nearest_reference: float = float("nan")
+    mahalanobis: float = float("nan")
+    mahalanobis_reference: float = float("nan")
+    in_reference: bool = False
+
+    @property
+    def dose_outside(self) -> bool:
+        """Whether the dose lies outside the exposed postcodes' range."""
+        return not (self.dose_low <= self.dose_eur <= self.dose_high)
+
+    @property
+    def outside(self) -> list[str]:
+        """Names of the inputs outside the observed range (``dose`` and covariates)."""
+        names = ["dose"] if self.dose_outside else []
+        if not self.covariates.empty:
+            names += list(self.covariates.index[self.covariates["outside"]])
+        return names
+
+    def warning(self) -> str | None:
+        """One line for the command line when an input lies outside the range, else None."""
+        if not self.outside:
+            return None
+        parts = []
+        if self.dose_outside:
+            side = "above" if self.dose_eur > self.dose_high else "below"
+            parts.append(f"dose {self.dose_eur:,.0f} EUR per resident is {side} the fitted range "
+                         f"{self.dose_low:,.0f} to {self.dose_high:,.0f} ({self.dose_z:+.1f} SD "
+                         "from the mean dose)")
+        outside = self.covariates[self.covariates["outside"]] if not self.covariates.empty \
+            else self.covariates
+        for key, row in outside.iterrows():
+            side = "above" if row["value"] > row["high"] else "below"
+            parts.append(f"{MUNICIPAL_COVARIATES[key][1]} {row['value']:,.0f} is {side} the 18's "
+                         f"range {row['low']:,.0f} to {row['high']:,.0f}")
+        if self.municipality is not None:
+            parts.append(f"standardised distance to the nearest of the 18 ({self.nearest}) "
+                         f"{self.nearest_distance:.1f} (at most {self.nearest_reference:.1f} "
+                         f"among the 18), Mahalanobis distance to their centre "
+                         f"{self.mahalanobis:.1f} (at most {self.mahalanobis_reference:.1f})")
+        who = f"{self.municipality}: " if self.municipality else ""
+        return "warning: extrapolation: " + who + "; ".join(parts) + \
+            "; the prediction assumes a municipality like the 18 Vogelaar municipalities"
+
+    def summary(self) -> pd.DataFrame:
+        """Return the checks as a table: one row per input (dose, then each covariate)."""
+        rows = [{"input": "dose (EUR per resident)", "value": self.dose_eur,
+                 "low": self.dose_low, "high": self.dose_high, "z": self.dose_z,
+                 "outside": self.dose_outside}]
+        for key, row in self.covariates.iterrows():
+            rows.append({"input": MUNICIPAL_COVARIATES[key][1], **row.to_dict()})
+        return pd.DataFrame(rows).set_index("input")
+
+
+def reference_covariates(changes: pd.DataFrame, gemeenten: pd.DataFrame) -> pd.DataFrame:
+    """Return :func:`municipal_covariates` of the municipalities in the fit (the 18)."""
+    codes = pd.unique(changes["gm_code"])
+    return municipal_covariates(gemeenten).loc[codes]
+
+
+def check_extrapolation(
+    dose_eur: float,
+    scale: DoseScale,
+    reference: pd.DataFrame,
+    municipality: pd.Series | None = None,
+) -> Extrapolation:
+    """Compare a dose and a municipality's covariates with what the posterior learnt from.
+
+    Parameters
+    ----------
+    dose_eur : float
+        Dose in EUR per resident (compared with the exposed postcodes' range of ``scale``).
+    scale : DoseScale
+        Dose standardisation and range of the fit.
+    reference : pandas.DataFrame
+        :func:`reference_covariates` of the fit's municipalities (the 18).
+    municipality : pandas.Series, optional
+        One row of :func:`municipal_covariates` (its ``name`` and covariates).
+
+    Returns
+    -------
+    Extrapolation
+        Per-covariate ranges, standardised distance to the nearest of the 18 and the
+        Mahalanobis distance to their centre, each with the same distance of the 18
+        themselves for reference.
+    """
+    dose = float(dose_eur)
+    base = {"dose_eur": dose, "dose_z": scale.standardise(dose), "dose_low": scale.low,
+            "dose_high": scale.high}
+    if municipality is None:
+        return Extrapolation(**base)
+    keys = list(MUNICIPAL_COVARIATES)
+    logged = [k for k in keys if MUNICIPAL_COVARIATES[k][2]]
+    natural = reference[keys].astype(float)
+    transformed = natural.copy()
+    transformed[logged] = np.log(transformed[logged])
+    centre, spread = transformed.mean(), transformed.std(ddof=1)
+    z_ref = _standardised(reference, centre, spread).to_numpy()
+    point = municipality[keys].astype(float).to_frame().T
+    z = _standardised(point, centre, spread).to_numpy()[0]
+    distances = np.sqrt(((z_ref - z) ** 2).sum(axis=1))
+    pairwise = np.sqrt(((z_ref[:, None, :] - z_ref[None, :, :]) ** 2).sum(axis=2))
+    np.fill_diagonal(pairwise, np.inf)
+    precision = np.linalg.inv(np.cov(z_ref, rowvar=False))
+    mahal_ref = np.sqrt(np.einsum("ij,jk,ik->i", z_ref, precision, z_ref))
+    value = municipality[keys].astype(float)
+    low, high = natural.min(), natural.max()
+    covariates = pd.DataFrame({"value": value, "low": low, "high": high, "z": z,
+                               "outside": (value < low) | (value > high)})
+    nearest = int(np.argmin(distances))
+    return Extrapolation(
+        **base, municipality=str(municipality["name"]), covariates=covariates,
+        nearest=str(reference["name"].iloc[nearest]), nearest_distance=float(distances[nearest]),
+        nearest_reference=float(pairwise.min(axis=1).max()),
+        mahalanobis=float(np.sqrt(z @ precision @ z)),
+        mahalanobis_reference=float(mahal_ref.max()),
+        in_reference=bool(municipality.name in reference.index),
+    )
+
+
+def extrapolation_for(dose_eur: float, municipality: str | None = None,
+                      changes: pd.DataFrame | None = None) -> Extrapolation:
+    """:func:`check_extrapolation` from the book's data files (the fit's 18 municipalities).
+
+    Parameters
+    ----------
+    dose_eur : float
+        Dose in EUR per resident.
+    municipality : str, optional
+        GM code or name of a municipality of 2016 (:func:`find_municipality`).
+    changes : pandas.DataFrame, optional
+        :func:`load_changes`, if already loaded.
+    """
+    from analysis.data import load_gemeenten_2016
+
+    changes = load_changes() if changes is None else changes
+    _, scale, _ = event_study_inputs(changes)
+    gemeenten = load_gemeenten_2016()
+    point = None
+    if municipality is not None:
+        point = municipal_covariates(gemeenten).loc[find_municipality(gemeenten, municipality)]
+    return check_extrapolation(dose_eur, scale, reference_covariates(changes, gemeenten), point)
+
+
 # --- the update (pure NumPy; tested against closed forms and quadrature) -------------------
 
 
@@ -470,6 +719,8 @@ class Decision:
         The same after the own evaluations.
     notes : dict
         Free-text facts for the report (sample, specification).
+    extrapolation : Extrapolation or None
+        How far the dose (and the municipality, if given) lie from the fit's data.
     """
 
     workflow: object
@@ -477,6 +728,7 @@ class Decision:
     prior: Prediction
     updated: Prediction | None = None
     notes: dict[str, str] = field(default_factory=dict)
+    extrapolation: Extrapolation | None = None
 
     @property
     def idata(self):
@@ -660,6 +912,7 @@ def decide(
     thresholds: Sequence[float] | None = None,
     seed: int | np.random.Generator = SEED,
     progress: Callable[[str], None] | None = None,
+    extrapolation: Extrapolation | None = None,
     **fit_overrides: object,
 ) -> Decision:
     """Validate the inputs, fit the headline event study and predict at ``dose_eur``.
@@ -676,6 +929,9 @@ def decide(
         Seed of the fit and the predictions.
     progress : callable, optional
         Receives one-line progress messages.
+    extrapolation : Extrapolation, optional
+        The check of the inputs against the fit's data (:func:`extrapolation_for`), e.g. with
+        a municipality's covariates; by default the dose alone is checked.
     **fit_overrides
         Passed through :func:`analysis.workflow.run_workflow` to the sampler.
 
@@ -703,7 +959,11 @@ def decide(
     prior = predict(posterior, dose, scale, thresholds=chosen, seed=rng)
     updated = (predict(posterior, dose, scale, evaluations=evaluations, thresholds=chosen,
                        seed=rng) if evaluations is not None else None)
-    return Decision(workflow=workflow, scale=scale, prior=prior, updated=updated, notes=notes)
+    if extrapolation is None:
+        extrapolation = Extrapolation(dose_eur=dose, dose_z=scale.standardise(dose),
+                                      dose_low=scale.low, dose_high=scale.high)
+    return Decision(workflow=workflow, scale=scale, prior=prior, updated=updated, notes=notes,
+                    extrapolation=extrapolation)
 
 
 # --- report --------------------------------------------------------------------------------
@@ -789,6 +1049,23 @@ def write_report(decision: Decision, out_dir: Path | str) -> list[Path]:
         f"the 18 Vogelaar municipalities ({EFFECT_UNIT}; postcode scores have an SD of about "
         "0.12).\n",
     ]
+    check = decision.extrapolation
+    if check is not None and check.municipality is not None:
+        lines += [
+            f"Municipality: **{check.municipality}**"
+            + (" (one of the 18 the posterior learns from)." if check.in_reference else ".")
+            + " Compared with the 18 Vogelaar municipalities (CBS 2016): "
+            + "; ".join(f"{MUNICIPAL_COVARIATES[k][1]} {r['value']:,.0f} "
+                        + ("**outside** " if r["outside"] else "inside ")
+                        + f"their range {r['low']:,.0f} to {r['high']:,.0f}"
+                        for k, r in check.covariates.iterrows())
+            + f". Standardised distance to the nearest of the 18 ({check.nearest}): "
+            f"{check.nearest_distance:.1f} (at most {check.nearest_reference:.1f} among the 18); "
+            f"Mahalanobis distance to their centre {check.mahalanobis:.1f} (at most "
+            f"{check.mahalanobis_reference:.1f})."
+            + (" **The prediction is an extrapolation.**" if check.outside else ""),
+            "",
+        ]
     for pred, name in zip(preds, labels, strict=True):
         t = pred.table()
         row = t.iloc[0]
@@ -843,12 +1120,24 @@ def run_command(args) -> int:
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             raise DataError(f"--out: {out} exists and is not a folder")
+        municipality = getattr(args, "municipality", None)
+        if municipality is not None:
+            from analysis.data import load_gemeenten_2016
+
+            find_municipality(load_gemeenten_2016(), municipality)
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     if evaluations is not None:
         say(f"read {evaluations.n} own evaluation(s) from {evaluations.source} "
             f"({evaluations.format})")
+    check = extrapolation_for(dose, municipality)
+    if check.warning() is not None:
+        print(check.warning(), file=sys.stderr, flush=True)
+    elif check.municipality is not None:
+        say(f"{check.municipality}: dose and covariates inside the range of the 18 "
+            f"(standardised distance to the nearest, {check.nearest}: "
+            f"{check.nearest_distance:.1f}; Mahalanobis {check.mahalanobis:.1f})")
     overrides = {k: v for k, v in (("draws", args.draws), ("chains", args.chains))
                  if v is not None}
     import logging
@@ -864,7 +1153,7 @@ def run_command(args) -> int:
         warnings.simplefilter("ignore", UserWarning)  # sampler chatter; the gate decides
         try:
             decision = decide(evaluations, dose, thresholds=thresholds, seed=args.seed,
-                              progress=say, **overrides)
+                              progress=say, extrapolation=check, **overrides)
         except (ConvergenceError, WorkflowError) as err:  # the gate or a check said no
             print(f"error: {err}\nNothing was written.", file=sys.stderr)
             return 1

@@ -216,3 +216,66 @@ def test_a_fit_that_fails_the_gate_is_an_error_and_writes_nothing(tmp_path, caps
     err = capsys.readouterr().err
     assert "error: decide: event study: the fit failed the convergence gate" in err
     assert "Traceback" not in err and not out.exists()
+
+
+# --- python -m analysis decide: extrapolation beyond the 18 municipalities -------------------
+
+
+def _failing_fit(monkeypatch):
+    """Replace the fit by a gate failure, so a test sees what decide says before fitting."""
+    from analysis import decision
+    from analysis.diagnostics import ConvergenceError
+
+    def failing(*args, **kwargs):
+        raise ConvergenceError("decide: event study: the fit failed the convergence gate")
+
+    monkeypatch.setattr(decision, "decide", failing)
+
+
+def _warnings(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("warning:")]
+
+
+def test_a_municipality_outside_the_18_gives_one_warning_line_with_the_distance(
+        tmp_path, capsys, monkeypatch):
+    _failing_fit(monkeypatch)
+    out = tmp_path / "report"
+    assert main(["decide", "--dose-eur-per-resident", "1000", "--municipality", "Vaals",
+                 "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    warnings = _warnings(err)
+    assert len(warnings) == 1, err
+    line = warnings[0]
+    assert line.startswith("warning: extrapolation: Vaals: dose 1,000 EUR per resident is above")
+    assert "residents 2016 " in line and "below the 18's range" in line
+    assert "standardised distance to the nearest of the 18" in line and "Mahalanobis" in line
+    assert "Traceback" not in err and not out.exists()
+
+
+def test_a_dose_outside_the_fitted_range_warns_without_a_municipality(
+        tmp_path, capsys, monkeypatch):
+    _failing_fit(monkeypatch)
+    assert main(["decide", "--dose-eur-per-resident", "50", "--out", str(tmp_path / "r")]) == 1
+    warnings = _warnings(capsys.readouterr().err)
+    assert len(warnings) == 1
+    assert "dose 50 EUR per resident is below the fitted range" in warnings[0]
+    assert "SD from the mean dose" in warnings[0]
+
+
+def test_inputs_inside_the_range_give_no_warning(tmp_path, capsys, monkeypatch):
+    _failing_fit(monkeypatch)
+    assert main(["decide", "--dose-eur-per-resident", "300", "--municipality", "GM0855",
+                 "--out", str(tmp_path / "r")]) == 1  # Tilburg: like the 18 on all three
+    err = capsys.readouterr().err
+    assert _warnings(err) == []
+    assert "Tilburg: dose and covariates inside the range of the 18" in err
+
+
+def test_an_unknown_municipality_is_one_line_before_anything_else(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["decide", str(EXAMPLE), "--dose-eur-per-resident", "300", "--municipality",
+                 "Atlantis", "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("error: --municipality: 'Atlantis' is not a municipality of 2016")
+    assert not out.exists()

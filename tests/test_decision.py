@@ -207,3 +207,95 @@ def test_command_end_to_end_on_a_small_real_subset(tmp_path, capsys, monkeypatch
     report = (out / "report.md").read_text()
     assert "Own evaluations" in report and "predicted_effect.png" in report
     assert (out / "predicted_effect.png").stat().st_size > 10_000
+
+
+# --- extrapolation: distance of a municipality from the 18 ----------------------------------
+
+import pandas as pd  # noqa: E402
+
+from analysis.decision import (  # noqa: E402
+    MUNICIPAL_COVARIATES,
+    check_extrapolation,
+    find_municipality,
+    municipal_covariates,
+)
+
+SCALE = DoseScale(mean=300.0, sd=100.0, low=100.0, high=600.0)
+
+
+def _gemeenten() -> pd.DataFrame:
+    """Six made-up municipalities (codes, names, the three CBS columns)."""
+    return pd.DataFrame({
+        "GM_CODE": [f"GM00{i:02d}" for i in range(1, 7)],
+        "GM_NAAM": ["Aa", "Bee", "Cee", "Dee", "Ee", "'s-Ef"],
+        "AANT_INW": [100_000, 200_000, 400_000, 800_000, 150_000, 300_000],
+        "OAD": [2000.0, 2500.0, 4000.0, 6000.0, 3000.0, 2200.0],
+        "P_N_W_AL": [10.0, 15.0, 25.0, 35.0, 12.0, 30.0],
+    })
+
+
+def test_find_municipality_by_code_or_name_and_one_line_otherwise():
+    g = _gemeenten()
+    assert find_municipality(g, "GM0003") == "GM0003"
+    assert find_municipality(g, "3") == "GM0003"
+    assert find_municipality(g, "'S-EF") == "GM0006"
+    with pytest.raises(DataError, match=r"^--municipality: 'Zed' is not a municipality"):
+        find_municipality(g, "Zed")
+
+
+def test_extrapolation_inside_outside_and_distances_by_hand():
+    table = municipal_covariates(_gemeenten())
+    reference = table.iloc[:5]
+    own = check_extrapolation(300.0, SCALE, reference, table.iloc[2])
+    assert own.in_reference and own.nearest == "Cee" and own.nearest_distance == 0.0
+    assert own.outside == [] and own.warning() is None
+    # the nearest-neighbour reference, by hand on the standardised (log) covariates
+    z = np.column_stack([np.log(reference["population"]), np.log(reference["address_density"]),
+                         reference["non_western_pct"]])
+    z = (z - z.mean(0)) / z.std(0, ddof=1)
+    d = np.sqrt(((z[:, None] - z[None]) ** 2).sum(-1)) + np.diag(np.full(5, np.inf))
+    assert own.nearest_reference == pytest.approx(d.min(1).max(), rel=1e-12)
+    # 's-Ef: non-western share 30 is inside 10-35, density 2200 inside, population inside
+    ef = check_extrapolation(700.0, SCALE, reference, table.iloc[5])
+    assert not ef.in_reference and ef.outside == ["dose"]
+    assert ef.mahalanobis > 0 and ef.mahalanobis_reference > 0
+    small = table.iloc[0].copy()
+    small[["population", "address_density"]] = [5_000.0, 500.0]
+    far = check_extrapolation(300.0, SCALE, reference, small)
+    assert far.outside == ["population", "address_density"]
+    assert far.nearest_distance > far.nearest_reference  # further out than any of the 18
+    line = far.warning()
+    assert line.count("\n") == 0 and line.startswith("warning: extrapolation: Aa: ")
+    assert f"{MUNICIPAL_COVARIATES['population'][1]} 5,000 is below" in line
+
+
+def test_extrapolation_of_the_dose_alone():
+    check = check_extrapolation(50.0, SCALE, municipal_covariates(_gemeenten()))
+    assert check.outside == ["dose"] and check.dose_z == pytest.approx(-2.5)
+    assert "dose 50 EUR per resident is below the fitted range 100 to 600" in check.warning()
+    assert check_extrapolation(300.0, SCALE, municipal_covariates(_gemeenten())).warning() is None
+
+
+def test_the_report_states_the_extrapolation_check(tmp_path):
+    from types import SimpleNamespace
+
+    from analysis.decision import Decision, write_report
+
+    rng = np.random.default_rng(7)
+    posterior = xr.Dataset({
+        "effect_post": (("chain", "draw"), rng.normal(0.01, 0.004, (2, 500))),
+        "effect_sd": (("chain", "draw"), np.abs(rng.normal(0.0, 0.01, (2, 500)))),
+        "theta": (("chain", "draw"), rng.normal(0.002, 0.001, (2, 500))),
+    })
+    table = municipal_covariates(_gemeenten())
+    small = table.iloc[0].copy()
+    small[["population", "address_density"]] = [5_000.0, 500.0]
+    check = check_extrapolation(300.0, SCALE, table.iloc[:5], small)
+    workflow = SimpleNamespace(summary=lambda: pd.DataFrame({"result": ["passed"]},
+                                                            index=pd.Index(["gate"], name="check")))
+    decision = Decision(workflow=workflow, scale=SCALE,
+                        prior=predict(posterior, 300.0, SCALE, seed=1), extrapolation=check)
+    write_report(decision, tmp_path)
+    text = (tmp_path / "report.md").read_text()
+    assert "Municipality: **Aa**" in text and "**outside** their range" in text
+    assert "The prediction is an extrapolation." in text and "Mahalanobis" in text
