@@ -36,6 +36,34 @@ def test_glue_references_parse_doc_key_and_format():
     ]
 
 
+CROSS_DOC_TEXT_ROLE = re.compile(r"\{glue:text\}`[^`]*::[^`]*`")
+
+
+def _missing_format_spec(text: str) -> list[str]:
+    """Cross-document ``{glue:text}`` roles without a format spec.
+
+    myst-nb splits such a role at its last colon before it looks for ``::``, so
+    ``/chapters/a.md::key`` is read as key ``/chapters/a.md:`` with format ``key`` and the build
+    warns "No key ... found". Strings need ``:s``.
+    """
+    return [m[0] for m in CROSS_DOC_TEXT_ROLE.finditer(text)
+            if not re.search(r"::[A-Za-z0-9_]+:[^`:]+`$", m[0])]
+
+
+def test_a_cross_document_text_role_without_format_spec_is_caught():
+    assert _missing_format_spec("{glue:text}`/chapters/a.md::claim`") == [
+        "{glue:text}`/chapters/a.md::claim`"]
+    assert _missing_format_spec("{glue:text}`/chapters/a.md::claim:s` "
+                                "{glue:text}`../chapters/a.md::d:.2f`") == []
+
+
+def test_every_cross_document_text_role_has_a_format_spec():
+    pages = sorted((ROOT / "chapters").glob("*.md")) + sorted((ROOT / "book").glob("*.md"))
+    missing = {page.name: found for page in pages
+               if (found := _missing_format_spec(page.read_text(encoding="utf-8")))}
+    assert not missing, f"add ':s' (text) or a number format to these roles: {missing}"
+
+
 def test_defined_keys_expand_posterior_summaries_but_not_exact_values():
     source = ('findings.add("pooled_d", idata.posterior["mu"], "d")\n'
               "findings.add_probability('p_pos', x > 0, 'P')\n"

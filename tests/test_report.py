@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 
 import arviz as az
 import numpy as np
 import pytest
 import xarray as xr
 
+from analysis.config import ROOT
 from analysis.report import Findings
 
 
@@ -79,3 +82,37 @@ def test_add_value_records_its_kind_and_refuses_unknown_kinds(tmp_path):
         "monte_carlo"
     with pytest.raises(ValueError, match="kind must be one of"):
         findings.add_value("x", 1.0, "x", kind="approximate")
+
+
+def _cells_ending_in_a_record(text: str) -> list[int]:
+    """Line numbers of code cells whose last statement is a bare ``findings.add*(...)`` call."""
+    lines = []
+    for match in re.finditer(r"```\{code-cell\}[^\n]*\n(.*?)\n```", text, re.S):
+        body = match.group(1)
+        if body.startswith("---"):
+            body = body.split("---\n", 2)[2]
+        if body.rstrip().endswith(";"):
+            continue
+        source = "\n".join(line for line in body.splitlines()
+                           if not line.lstrip().startswith(("%", "!")))
+        tree = ast.parse(source)
+        last = tree.body[-1] if tree.body else None
+        if (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
+                and isinstance(last.value.func, ast.Attribute)
+                and last.value.func.attr.startswith("add")):
+            lines.append(text[:match.start()].count("\n") + 1)
+    return lines
+
+
+def test_a_cell_ending_in_a_findings_call_is_caught():
+    cell = '```{code-cell} ipython3\nfindings.add_claim("a", "x > 0", {"x": 1}, "t", "d")\n```\n'
+    assert _cells_ending_in_a_record(cell) == [1]
+    assert _cells_ending_in_a_record(cell.replace('"d")', '"d");')) == []
+
+
+def test_no_chapter_cell_shows_a_findings_record():
+    """Findings.add* returns its record: as a cell's last expression the page would print the
+    dict, and in a figure cell myst-nb would make a second figure with the same label."""
+    offenders = {page.name: found for page in sorted(ROOT.glob("chapters/*.md"))
+                 if (found := _cells_ending_in_a_record(page.read_text(encoding="utf-8")))}
+    assert offenders == {}, "end these cells with ';' or assign the record"
