@@ -59,16 +59,50 @@ def composition_model(data: CompositionData | None = None) -> pm.Model:
                                    wijk=w["wijk_code"], size=w["size_z"])
 
 
+CHECKED_GROUPS = ("posterior_predictive", "observed_data", "log_likelihood", "log_prior",
+                  "prior_predictive")
+"""InferenceData groups of a shared fit that only the workflow's checks read (posterior
+predictive p-values, PSIS-LOO, power-scaling sensitivity). Their tables are kept in the
+:class:`~analysis.workflow.WorkflowResult`; the cached fit drops the arrays (each draws x wijken
+or buurten), so ``_build/fits`` stays small. ``posterior``, ``prior`` (the prior predictive
+check's figure) and ``sample_stats`` stay."""
+
+
+def drop_checked_arrays(result: WorkflowResult, **replacements: xr.Dataset) -> WorkflowResult:
+    """Drop :data:`CHECKED_GROUPS` from a checked fit, optionally adding smaller replacements.
+
+    Parameters
+    ----------
+    result : analysis.workflow.WorkflowResult
+        A fit whose checks have run (their tables are in ``result``).
+    **replacements : xarray.Dataset
+        Groups to add after dropping (e.g. ``posterior_predictive`` holding municipal D
+        instead of wijk counts).
+
+    Returns
+    -------
+    analysis.workflow.WorkflowResult
+        The same object, its ``notes["slimmed"]`` saying what was dropped.
+    """
+    idata = result.idata
+    dropped = [group for group in CHECKED_GROUPS if group in idata.groups()]
+    for group in dropped:
+        delattr(idata, group)
+    if replacements:
+        idata.add_groups(**replacements)
+    added = "".join(f"; {group} now holds {', '.join(map(str, ds.data_vars))}"
+                    for group, ds in replacements.items())
+    result.notes["slimmed"] = f"dropped {', '.join(dropped)} after the checks{added}"
+    return result
+
+
 def slim_composition_result(result: WorkflowResult, data: CompositionData) -> WorkflowResult:
     """Replace the wijk-level predictive arrays of the composition fit by municipal D.
 
-    The checks that need the wijk-level arrays (posterior predictive p-values, PSIS-LOO,
-    power-scaling) have run by now and keep their tables. What the chapters still need from
-    the replicated counts is each municipality's dissimilarity index, computed here once
-    (:func:`analysis.segregation.grouped_dissimilarity`) and kept as
-    ``posterior_predictive["D"]`` (and ``observed_data["D"]``); the replicated counts, the
-    pointwise log-likelihood and the prior predictive counts (each draws x wijken) are
-    dropped, which shrinks the cached fit about tenfold.
+    What the chapters still need from the replicated counts is each municipality's
+    dissimilarity index, computed here once (:func:`analysis.segregation.grouped_dissimilarity`)
+    and kept as ``posterior_predictive["D"]`` (and ``observed_data["D"]``); the rest of
+    :data:`CHECKED_GROUPS` is dropped (:func:`drop_checked_arrays`).
     """
     idata = result.idata
     w = data.wijken
@@ -83,13 +117,7 @@ def slim_composition_result(result: WorkflowResult, data: CompositionData) -> Wo
                             coords={"chain": y_rep["chain"].values, "draw": y_rep["draw"].values,
                                     "municipality": municipality})
     observed = xr.Dataset({"D": (("municipality",), d_obs)}, coords={"municipality": municipality})
-    for group in ("posterior_predictive", "observed_data", "log_likelihood", "prior_predictive"):
-        if group in idata.groups():
-            delattr(idata, group)
-    idata.add_groups(posterior_predictive=replicated, observed_data=observed)
-    result.notes["slimmed"] = ("posterior predictive counts, log-likelihood and prior "
-                               "predictive counts replaced by municipal D after the checks")
-    return result
+    return drop_checked_arrays(result, posterior_predictive=replicated, observed_data=observed)
 
 
 def composition_workflow() -> WorkflowResult:
@@ -102,7 +130,7 @@ def composition_workflow() -> WorkflowResult:
                    "rotterdamwet_municipalities"],
         modules=[concentration, neighbourhood, workflow, segregation],
         settings={"prior_check": COMPOSITION_PRIOR_CHECK, "draws": COMPOSITION_DRAWS,
-                  "size": "log wijk size in mu and rho", "slim": "municipal D"},
+                  "size": "log wijk size in mu and rho", "slim": ("municipal D", CHECKED_GROUPS)},
     )
 
     def run() -> WorkflowResult:
@@ -126,7 +154,7 @@ def amsterdam_workflow() -> WorkflowResult:
         "amsterdam",
         resources=["cbs_kwb2019_amsterdam_wijk_buurt_housing_origin"],
         modules=[concentration, neighbourhood, workflow],
-        settings={"prior_check": AMSTERDAM_PRIOR_CHECK},
+        settings={"prior_check": AMSTERDAM_PRIOR_CHECK, "slim": CHECKED_GROUPS},
     )
 
     def run() -> WorkflowResult:
@@ -134,7 +162,7 @@ def amsterdam_workflow() -> WorkflowResult:
         predictors = list(AMSTERDAM_PREDICTORS)
         within = data[[p + "_within" for p in predictors]].set_axis(predictors, axis=1)
         between = data[[p + "_between" for p in predictors]].set_axis(predictors, axis=1)
-        return run_workflow(
+        return drop_checked_arrays(run_workflow(
             lambda: build_buurt_model(data["y"], data["n"], data["wijk_idx"], within, between,
                                       wijk=sorted(data["wijk_code"].unique()),
                                       buurt=data["region_code"]),
@@ -144,6 +172,6 @@ def amsterdam_workflow() -> WorkflowResult:
             prior_var_names=["a", "beta_within", "gamma_between", "sigma_wijk", "tau_within",
                              "rho"],
             prior_check=AMSTERDAM_PRIOR_CHECK,
-        )
+        ))
 
     return fitcache.cached("amsterdam", key, run)

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.concentration import CompositionData
 from analysis.segregation import dissimilarity
-from analysis.shared_fits import slim_composition_result
+from analysis.shared_fits import drop_checked_arrays, slim_composition_result
 from analysis.workflow import WorkflowResult
 
 
@@ -38,3 +38,19 @@ def test_slim_result_keeps_municipal_d_of_the_replicated_counts(rng):
         pytest.approx(dissimilarity(x, 10 - x))
     assert float(slim.observed_data["D"].sel(municipality="GM0001")) == \
         pytest.approx(dissimilarity([1, 2], [9, 8]))
+
+
+def test_dropping_checked_arrays_keeps_posterior_prior_and_sample_stats(rng):
+    idata = az.from_dict(posterior={"m": rng.random((2, 5, 3))},
+                         prior={"m": rng.random((1, 5, 3))},
+                         sample_stats={"diverging": np.zeros((2, 5), dtype=bool)},
+                         posterior_predictive={"y": rng.integers(0, 9, (2, 5, 3))},
+                         log_likelihood={"y": np.zeros((2, 5, 3))},
+                         observed_data={"y": np.ones(3)})
+    idata.add_groups(log_prior={"m": np.zeros((2, 5, 3))})
+    result = WorkflowResult(label="test", idata=idata, observed="y", prior_check=None,
+                            convergence=None, ppc=None, loo=None, pareto_k=None,
+                            sensitivity=None)
+    slim = drop_checked_arrays(result)
+    assert set(slim.idata.groups()) == {"posterior", "prior", "sample_stats"}
+    assert "log_likelihood" in slim.notes["slimmed"] and "log_prior" in slim.notes["slimmed"]
