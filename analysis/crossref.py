@@ -107,8 +107,8 @@ def defines_key(source: str, key: str) -> bool:
     return False
 
 
-def finding_value(findings: dict, key: str) -> float:
-    """Return the number a glue key stands for, from a parsed findings file.
+def finding_value(findings: dict, key: str) -> float | str:
+    """Return the number (or, for a claim, the words) a glue key stands for, from a findings file.
 
     Parameters
     ----------
@@ -125,6 +125,8 @@ def finding_value(findings: dict, key: str) -> float:
     records = {r["name"]: r for r in findings["findings"]}
     if key in records:
         record = records[key]
+        if record.get("kind") == "claim":
+            return str(record["text"])
         return float(record["value"] if "value" in record else record["mean"])
     for suffix, field in SUMMARY_SUFFIXES.items():
         base = key[: -len(suffix)] if suffix and key.endswith(suffix) else None
@@ -133,8 +135,10 @@ def finding_value(findings: dict, key: str) -> float:
     raise KeyError(f"{findings.get('chapter', '?')}: no finding defines glue key {key!r}")
 
 
-def format_like_glue(value: float, fmt: str, dutch: bool = False) -> str:
+def format_like_glue(value: float | str, fmt: str, dutch: bool = False) -> str:
     """Format a number the way ``{glue:text}`` (or, ``dutch``, the ``{nl}`` role) does."""
+    if isinstance(value, str):
+        return format(value, fmt)
     if dutch:
         from analysis.report import dutch_number
 

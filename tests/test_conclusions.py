@@ -184,3 +184,9 @@ def test_rendered_value_check_uses_glue_formatting():
     assert format_like_glue(415195.0, ",.0f", dutch=True) == "415.195"
     assert format_like_glue(-0.0104, ".3f", dutch=True) == "−0,010"
     assert Path(CONCLUSIONS).is_file()
+
+
+def test_a_claim_key_stands_for_its_words():
+    findings = {"chapter": "c", "findings": [
+        {"name": "lower", "kind": "claim", "text": "both corrections are lower", "holds": True}]}
+    assert format_like_glue(finding_value(findings, "lower"), "s") == "both corrections are lower"
