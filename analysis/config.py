@@ -29,6 +29,18 @@ this machine kind (2 cores), e.g. 171 against 90 (nutpie), 46 (NumPyro) and 43 (
 the contact meta-analysis. ``benchmarks/results.md`` has the table (``nox -s bench``).
 """
 
+LOW_RANK_NUTPIE: dict[str, object] = {
+    "backend": "nutpie",
+    "nuts_sampler_kwargs": {"low_rank_modified_mass_matrix": True},
+}
+"""Sampler of the book's large hierarchical models (the composition model over 3,368 wijken, the
+ordinal difference-in-differences and the event studies): nutpie's NUTS with its low-rank
+modified mass matrix, which learns the few correlated directions of these posteriors that a
+diagonal mass matrix leaves to long trajectories. Measured on this machine kind (4 chains,
+minimum bulk ESS per second of wall time, compilation included): composition, ordinal DiD and
+event study each gained a factor of two or more over nutpie's diagonal mass matrix and over
+PyMC's NUTS (``benchmarks/results.md``, ``nox -s bench``, backend ``nutpie_low_rank``)."""
+
 SAMPLER_KWARGS: dict[str, object] = {
     "chains": 4,
     "cores": 2,

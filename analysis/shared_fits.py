@@ -21,7 +21,7 @@ from analysis.concentration import (
     amsterdam_buurten,
     composition_data,
 )
-from analysis.config import SEED
+from analysis.config import LOW_RANK_NUTPIE, SEED
 from analysis.models import neighbourhood
 from analysis.models.neighbourhood import build_buurt_model, build_composition_model
 from analysis.segregation import grouped_dissimilarity
@@ -32,11 +32,14 @@ COMPOSITION_PRIOR_CHECK = PriorCheck(
     reason="a between-wijk share of more than half of all variance in origin would mean "
            "near-complete separation, which no Dutch municipality shows",
 )
-COMPOSITION_DRAWS = 1000
-"""Draws per chain for the composition model. The model without wijk size needed 2,000 (its
-covariate coefficients ``d`` ended just above the R-hat gate, 1.0103, with 1,000); with the
-wijk-size terms 2,000 draws gave R-hat at most 1.0034 and bulk ESS at least 1,816, so the book's
-1,000 are enough and the cold fit takes about a third less time."""
+COMPOSITION_FIT: dict[str, object] = {**LOW_RANK_NUTPIE, "tune": 600, "draws": 800}
+"""Sampler settings of the composition model (per chain, 4 chains). PyMC's NUTS with a diagonal
+mass matrix needed tree depth 5 (31 leapfrog steps, step size 0.10-0.13) on every draw and 4 x
+(1,000 + 1,000) iterations, 113 s of sampling, for bulk ESS >= 993; nutpie's low-rank mass
+matrix (:data:`analysis.config.LOW_RANK_NUTPIE`) takes 15 steps at step size 0.28 and gave, at
+600 tuning steps and 1,000 draws, R-hat <= 1.0056, bulk ESS >= 1,003 and tail ESS >= 1,560, so 800
+draws keep a wide margin over the gate of 400. (Without the wijk-size terms the model needed
+2,000 draws with PyMC's NUTS.)"""
 
 AMSTERDAM_PRIOR_CHECK = PriorCheck(
     "alpha", bound=2.0, prob=0.95,
@@ -67,14 +70,26 @@ predictive p-values, PSIS-LOO, power-scaling sensitivity). Their tables are kept
 or buurten), so ``_build/fits`` stays small. ``posterior``, ``prior`` (the prior predictive
 check's figure) and ``sample_stats`` stay."""
 
+COMPOSITION_RAW = ("u",)
+"""Raw draws of the composition fit's municipal mean-share effects; chapters read ``mu`` (``v``,
+the ICC's, stays: the concentration chapter and the scenarios read ``sigma_v * v``)."""
+AMSTERDAM_RAW = ("alpha_z", "zeta")
+"""Raw draws of the Amsterdam fit's wijk intercepts and slopes (``alpha`` and ``slope_within``,
+which the chapters read, stay)."""
 
-def drop_checked_arrays(result: WorkflowResult, **replacements: xr.Dataset) -> WorkflowResult:
+
+def drop_checked_arrays(result: WorkflowResult, *, raw: tuple[str, ...] = (),
+                        **replacements: xr.Dataset) -> WorkflowResult:
     """Drop :data:`CHECKED_GROUPS` from a checked fit, optionally adding smaller replacements.
 
     Parameters
     ----------
     result : analysis.workflow.WorkflowResult
         A fit whose checks have run (their tables are in ``result``).
+    raw : tuple of str, optional
+        Standard-normal draws of a non-centred parameterisation that no chapter reads (the
+        deterministic they scale, e.g. ``mu`` for ``u``, is kept); dropped from ``posterior``
+        and ``prior``.
     **replacements : xarray.Dataset
         Groups to add after dropping (e.g. ``posterior_predictive`` holding municipal D
         instead of wijk counts).
@@ -88,11 +103,17 @@ def drop_checked_arrays(result: WorkflowResult, **replacements: xr.Dataset) -> W
     dropped = [group for group in CHECKED_GROUPS if group in idata.groups()]
     for group in dropped:
         delattr(idata, group)
+    for group in ("posterior", "prior"):
+        if group in idata.groups():
+            setattr(idata, group, getattr(idata, group).drop_vars(
+                [name for name in raw if name in getattr(idata, group)]))
     if replacements:
         idata.add_groups(**replacements)
     added = "".join(f"; {group} now holds {', '.join(map(str, ds.data_vars))}"
                     for group, ds in replacements.items())
-    result.notes["slimmed"] = f"dropped {', '.join(dropped)} after the checks{added}"
+    dropped_raw = f"; dropped the raw draws {', '.join(raw)}" if raw else ""
+    result.notes["slimmed"] = (f"dropped {', '.join(dropped)} after the checks{dropped_raw}"
+                               f"{added}")
     return result
 
 
@@ -117,7 +138,8 @@ def slim_composition_result(result: WorkflowResult, data: CompositionData) -> Wo
                             coords={"chain": y_rep["chain"].values, "draw": y_rep["draw"].values,
                                     "municipality": municipality})
     observed = xr.Dataset({"D": (("municipality",), d_obs)}, coords={"municipality": municipality})
-    return drop_checked_arrays(result, posterior_predictive=replicated, observed_data=observed)
+    return drop_checked_arrays(result, raw=COMPOSITION_RAW, posterior_predictive=replicated,
+                               observed_data=observed)
 
 
 def composition_workflow() -> WorkflowResult:
@@ -129,8 +151,9 @@ def composition_workflow() -> WorkflowResult:
                    "cbs_kwb2012_2017_2019_gemeente_housing", "vogelaar_krachtwijken_2007",
                    "rotterdamwet_municipalities"],
         modules=[concentration, neighbourhood, workflow, segregation],
-        settings={"prior_check": COMPOSITION_PRIOR_CHECK, "draws": COMPOSITION_DRAWS,
-                  "size": "log wijk size in mu and rho", "slim": ("municipal D", CHECKED_GROUPS)},
+        settings={"prior_check": COMPOSITION_PRIOR_CHECK, "fit": COMPOSITION_FIT,
+                  "size": "log wijk size in mu and rho",
+                  "slim": ("municipal D", CHECKED_GROUPS, COMPOSITION_RAW)},
     )
 
     def run() -> WorkflowResult:
@@ -142,7 +165,7 @@ def composition_workflow() -> WorkflowResult:
             var_names=["a", "b", "c", "d", "b_size", "d_size", "sigma_u", "sigma_v"],
             prior_var_names=["a", "b", "c", "d", "b_size", "d_size", "sigma_u", "sigma_v"],
             prior_check=COMPOSITION_PRIOR_CHECK,
-            draws=COMPOSITION_DRAWS,
+            **COMPOSITION_FIT,
         ), data)
 
     return fitcache.cached("composition", key, run)
@@ -154,7 +177,7 @@ def amsterdam_workflow() -> WorkflowResult:
         "amsterdam",
         resources=["cbs_kwb2019_amsterdam_wijk_buurt_housing_origin"],
         modules=[concentration, neighbourhood, workflow],
-        settings={"prior_check": AMSTERDAM_PRIOR_CHECK, "slim": CHECKED_GROUPS},
+        settings={"prior_check": AMSTERDAM_PRIOR_CHECK, "slim": (CHECKED_GROUPS, AMSTERDAM_RAW)},
     )
 
     def run() -> WorkflowResult:
@@ -172,6 +195,6 @@ def amsterdam_workflow() -> WorkflowResult:
             prior_var_names=["a", "beta_within", "gamma_between", "sigma_wijk", "tau_within",
                              "rho"],
             prior_check=AMSTERDAM_PRIOR_CHECK,
-        ))
+        ), raw=AMSTERDAM_RAW)
 
     return fitcache.cached("amsterdam", key, run)

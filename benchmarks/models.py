@@ -32,8 +32,52 @@ def neighbourhood_composition() -> pm.Model:
     return composition_model()
 
 
+def wijkenaanpak_ordinal_did() -> pm.Model:
+    """The ordinal difference-in-differences on the Leefbaarometer 2.0 wijk classes (strict)."""
+    from analysis.data import load_lbm2_wijk_classes, load_wijken_2016
+    from analysis.models import build_ordinal_did
+    from analysis.models.ordinal_did import OrdinalDiDPriors, ordinal_did_design
+    from analysis.treatment import load_wijkenaanpak_treatment
+    from analysis.wijkenaanpak import analysis_sample, build_panel
+
+    panel = build_panel(load_lbm2_wijk_classes(), load_wijken_2016(),
+                        load_wijkenaanpak_treatment())
+    design = ordinal_did_design(analysis_sample(panel, "strict"), treated="treated",
+                                dose="dose", n_categories=8)
+    return build_ordinal_did(design, priors=OrdinalDiDPriors())
+
+
+def wijkenaanpak_event_study() -> pm.Model:
+    """The event study on the Leefbaarometer 3.0 postcode panel (broad exposure)."""
+    from analysis import data as book_data
+    from analysis import postcodes as pcs
+    from analysis.models import EventStudyPriors, build_event_study
+    from analysis.treatment import load_wijkenaanpak_treatment
+
+    exposure = pcs.pc4_exposure(book_data.load_pc4_wijk_addresses(),
+                                load_wijkenaanpak_treatment())
+    panel = pcs.build_postcode_panel(book_data.load_lbm3_pc4(), exposure,
+                                     book_data.load_pc4_2023())
+    changes = pcs.event_changes(panel)
+    return build_event_study(changes["change"], changes["pc4"], changes["year"],
+                             changes["exposure_broad"], changes["gm_code"],
+                             reference_year=pcs.REFERENCE_YEAR, baseline=changes["baseline_c"],
+                             priors=EventStudyPriors())
+
+
 CASES: dict[str, Callable[[], pm.Model]] = {
     "contact_meta_analysis": contact_meta_analysis,
     "registry_crossed": registry_crossed,
     "neighbourhood_composition": neighbourhood_composition,
+    "wijkenaanpak_ordinal_did": wijkenaanpak_ordinal_did,
+    "wijkenaanpak_event_study": wijkenaanpak_event_study,
 }
+
+CHAPTER_BACKENDS: dict[str, str] = {  # analysis.config.LOW_RANK_NUTPIE in these chapters
+    "neighbourhood_composition": "nutpie_low_rank",  # analysis.shared_fits.COMPOSITION_FIT
+    "wijkenaanpak_ordinal_did": "nutpie_low_rank",  # chapters/wijkenaanpak_wijken.md
+    "wijkenaanpak_event_study": "nutpie_low_rank",  # wijkenaanpak_postcodes.md, school_funding.md
+}
+"""Cases whose chapter overrides the book's default backend (``analysis.config.SAMPLER_BACKEND``);
+the benchmark compares each case's chapter backend with the alternatives."""
+

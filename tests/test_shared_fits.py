@@ -54,3 +54,15 @@ def test_dropping_checked_arrays_keeps_posterior_prior_and_sample_stats(rng):
     slim = drop_checked_arrays(result)
     assert set(slim.idata.groups()) == {"posterior", "prior", "sample_stats"}
     assert "log_likelihood" in slim.notes["slimmed"] and "log_prior" in slim.notes["slimmed"]
+
+
+def test_raw_non_centred_draws_go_from_posterior_and_prior_and_the_rest_stays(rng):
+    idata = az.from_dict(posterior={"u": rng.normal(size=(2, 5, 3)), "mu": rng.random((2, 5, 3))},
+                         prior={"u": rng.normal(size=(1, 5, 3)), "mu": rng.random((1, 5, 3))})
+    result = WorkflowResult(label="test", idata=idata, observed="y", prior_check=None,
+                            convergence=None, ppc=None, loo=None, pareto_k=None,
+                            sensitivity=None)
+    slim = drop_checked_arrays(result, raw=("u",))
+    assert list(slim.idata.posterior.data_vars) == ["mu"]
+    assert list(slim.idata.prior.data_vars) == ["mu"]
+    assert "raw draws u" in slim.notes["slimmed"]
