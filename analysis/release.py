@@ -208,7 +208,7 @@ class Comparison:
 
     chapter: str
     name: str
-    kind: str  # "posterior", "value" (exact), "monte_carlo" or "timing"
+    kind: str  # "posterior", "value" (exact), "monte_carlo", "timing" or "claim"
     reference: float | None
     candidate: float | None
     diff: float | None
@@ -243,7 +243,18 @@ def mcse_tolerance(reference: dict, candidate: dict, k: float = K_MCSE) -> float
 
 def compare_record(chapter: str, reference: dict, candidate: dict, k: float = K_MCSE,
                    rtol: float = RTOL_VALUE) -> Comparison:
-    """Compare one finding; posterior summaries by MCSE, exact values by relative tolerance."""
+    """Compare one finding; posterior summaries by MCSE, exact values by relative tolerance.
+
+    A claim (a statement of direction or count, :meth:`analysis.report.Findings.add_claim`)
+    reproduces when it holds in both runs with the same words; its numbers are the claim's own
+    (1 holds, 0 fails), the values it was computed from are Monte Carlo and not compared.
+    """
+    if reference.get("kind") == "claim":
+        ref, cand = _centre(reference), _centre(candidate)
+        same = candidate.get("kind") == "claim" and candidate.get("text") == reference.get("text")
+        ok = same and ref == cand == 1.0
+        return Comparison(chapter, reference["name"], "claim", ref, cand, cand - ref, 0.0,
+                          "ok" if ok else "DIFFERS")
     if "value" in reference:
         ref, cand = float(reference["value"]), float(candidate.get("value", math.nan))
         tol = rtol * max(abs(ref), abs(cand), 1e-300)
@@ -322,12 +333,16 @@ def format_comparison(rows: list[Comparison]) -> str:
 
 
 def _kind(record: dict) -> str:
-    """'value' for exact numbers, else 'posterior'."""
+    """'claim' for claims, 'value' for exact numbers, else 'posterior'."""
+    if record.get("kind") == "claim":
+        return "claim"
     return "value" if "value" in record else "posterior"
 
 
 def _centre(record: dict) -> float:
-    """Return the number a finding states: its value or posterior mean."""
+    """Return the number a finding states: its value or posterior mean (a claim: 1 if it holds)."""
+    if record.get("kind") == "claim":
+        return 1.0 if record.get("holds") is True else 0.0
     return float(record["value"] if "value" in record else record["mean"])
 
 

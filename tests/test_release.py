@@ -328,3 +328,18 @@ def test_reproduce_passes_unchanged_and_fails_on_planted_model_change(tmp_path, 
     assert "NOT REPRODUCED" in out
     effect = load_findings(tmp_path / "_build" / "reproduce" / "findings")["tiny"]["effect"]
     assert math.isclose(effect["mean"], 0.7, abs_tol=0.15)
+
+
+def test_a_claim_reproduces_when_it_holds_with_the_same_words():
+    def chapter(holds: bool, text: str, moves: float) -> dict:
+        return {"ch": {"few": {"name": "few", "kind": "claim", "expression": "min(moves) >= 10",
+                               "values": {"moves": [moves]}, "holds": holds, "text": text}}}
+
+    same = compare_findings(chapter(True, "tens", 41.0), chapter(True, "tens", 39.5))
+    assert [(r.kind, r.status) for r in same] == [("claim", "ok")]
+    worded = compare_findings(chapter(True, "tens", 41.0), chapter(True, "dozens", 41.0))
+    failed = compare_findings(chapter(True, "tens", 41.0), chapter(False, "tens", 9.0))
+    assert worded[0].failed and failed[0].failed
+    text = findings_changelog(chapter(True, "tens", 41.0), chapter(True, "dozens", 41.0),
+                              "0.1.0", "0.2.0")
+    assert "few" in text
