@@ -199,6 +199,44 @@ def citation_strings(cff: dict, stamp: Stamp) -> dict[str, str]:
     return {"bibtex": bibtex, "apa": apa}
 
 
+def chapter_citation_strings(cff: dict, stamp: Stamp, chapter_title: str, page: str
+                             ) -> dict[str, str]:
+    """Return BibTeX (``@incollection``) and APA citations of one chapter of this build.
+
+    Parameters
+    ----------
+    cff : dict
+        ``CITATION.cff``, read by :func:`load_cff`.
+    stamp : Stamp
+        The build's version, commit and date.
+    chapter_title : str
+        The chapter's title as the page shows it.
+    page : str
+        The chapter's page in the book (``chapters/concentration``), the key's suffix.
+
+    Returns
+    -------
+    dict
+        ``{"bibtex": ..., "apa": ...}``; the book's entry (:func:`citation_strings`) with the
+        chapter as the cited part.
+    """
+    book = citation_strings(cff, stamp)
+    key = re.sub(r"\W", "", book["bibtex"].split("{", 1)[1].split(",", 1)[0] + "_"
+                 + page.rsplit("/", 1)[-1])
+    fields = [line.strip() for line in book["bibtex"].splitlines()[1:-1]]
+    fields = [f.rstrip(",") for f in fields if not f.startswith("title")]
+    chapter = chapter_title.replace("{", "").replace("}", "")
+    bibtex = (f"@incollection{{{key},\n  title = {{{chapter}}},\n"
+              f"  booktitle = {{{cff['title']}}},\n  "
+              + ",\n  ".join(fields) + "\n}")
+    authors, rest = book["apa"].split(" (", 1)
+    year, after = rest.split(")", 1)
+    stop = "" if chapter.rstrip()[-1:] in ".?!" else "."
+    book_part = after.removeprefix(".").strip().replace(" [Computer software]", "")
+    apa = f"{authors} ({year}). {chapter}{stop} In {book_part}"
+    return {"bibtex": bibtex, "apa": apa}
+
+
 # --------------------------------------------------------------------------- findings
 
 

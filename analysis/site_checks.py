@@ -8,7 +8,9 @@ Two layers, both generic over whatever pages ``_build/html`` holds:
 * browser checks in headless Chromium (Debian's ``/usr/bin/chromium`` driven by Playwright; no
   browser download): every page loads from a server on 127.0.0.1 at a desktop and a phone width,
   every image decodes, nothing overflows horizontally, figures have opaque backgrounds (legible in
-  the dark theme), and a full-page screenshot of each page and width is saved.
+  the dark theme), axe-core finds no serious or critical WCAG 2.1 A/AA violation (light and dark,
+  both widths) beyond the reasoned entries of the committed baseline ``.ci/axe-baseline.json``,
+  and a full-page screenshot of each page and width is saved.
 
 Run ``python -m analysis.site_checks _build/html --screenshots _build/screenshots`` (what
 ``nox -s visual`` does); it prints one line per problem and exits 1 if there is any.
@@ -17,8 +19,10 @@ Run ``python -m analysis.site_checks _build/html --screenshots _build/screenshot
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import functools
 import http.server
+import json
 import os
 import re
 import shutil
@@ -56,6 +60,79 @@ INSTALL_HINT = (
 )
 """The exact command that installs the browser the checks need."""
 
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+"""axe-core rule tags the browser checks run: WCAG 2.0 and 2.1, levels A and AA."""
+AXE_IMPACTS = frozenset({"serious", "critical"})
+"""Impacts of an axe violation that fail the check (minor and moderate ones are not reported)."""
+AXE_BASELINE = Path(__file__).resolve().parents[1] / ".ci" / "axe-baseline.json"
+"""Accepted axe violations: a JSON list of ``{"rule", "selector", "pages", "reason"}``; ``pages``
+is a glob over page paths (``"*"`` for every page) and ``reason`` must say why it is accepted."""
+
+
+@dataclass(frozen=True)
+class AxeAccepted:
+    """One accepted axe violation of the baseline (rule id, CSS selector, page glob, reason)."""
+
+    rule: str
+    selector: str
+    pages: str
+    reason: str
+
+    def covers(self, page: str, rule: str, selector: str) -> bool:
+        """Say whether this entry accepts ``rule`` at ``selector`` on ``page``."""
+        return (rule == self.rule and selector == self.selector
+                and fnmatch.fnmatch(page, self.pages))
+
+
+def load_axe_baseline(path: Path = AXE_BASELINE) -> list[AxeAccepted]:
+    """Read the accepted axe violations; every entry needs a rule, a selector and a reason.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a list of such entries (the message names the entry).
+    """
+    if not Path(path).is_file():
+        return []
+    entries = json.loads(Path(path).read_text(encoding="utf-8"))
+    accepted = []
+    for i, entry in enumerate(entries if isinstance(entries, list) else [None]):
+        if not (isinstance(entry, dict) and all(str(entry.get(k, "")).strip()
+                                                for k in ("rule", "selector", "reason"))):
+            raise ValueError(f"{path}: entry {i} needs 'rule', 'selector' and 'reason'")
+        accepted.append(AxeAccepted(entry["rule"], entry["selector"], entry.get("pages", "*"),
+                                    entry["reason"]))
+    return accepted
+
+
+def axe_problems(violations: Sequence[dict], page: str, tag: str,
+                 baseline: Sequence[AxeAccepted] = ()) -> list[Problem]:
+    """Turn axe-core's ``violations`` into problems: serious or critical, not in the baseline.
+
+    Parameters
+    ----------
+    violations : sequence of dict
+        ``results.violations`` of ``axe.run`` (each with ``id``, ``impact``, ``help`` and
+        ``nodes`` holding ``target`` selectors).
+    page, tag : str
+        The page path and the run (``"1280px dark"``), for the message.
+    baseline : sequence of AxeAccepted
+        Accepted violations (:func:`load_axe_baseline`).
+    """
+    problems = []
+    for violation in violations:
+        if violation.get("impact") not in AXE_IMPACTS:
+            continue
+        rule = violation["id"]
+        for node in violation.get("nodes", []):
+            selector = " ".join(str(t) for t in node.get("target", []))
+            if any(a.covers(page, rule, selector) for a in baseline):
+                continue
+            problems.append(Problem(page, "axe", f"{tag}: {rule} ({violation['impact']}) at "
+                                    f"{selector!r}: {violation.get('help', '')}"))
+    return problems
+
+
 _LINK_ATTRS = {
     "a": "href", "area": "href", "link": "href", "img": "src", "script": "src",
     "source": "src", "iframe": "src", "video": "src", "audio": "src", "embed": "src",
@@ -73,7 +150,8 @@ class Problem:
         The page, relative to the HTML folder (``chapters/contact_evidence.html``).
     check : str
         Which check failed: ``link``, ``image``, ``xref``, ``alt-text``, ``heading-order``,
-        ``load``, ``figure-render``, ``overflow``, ``dark-mode`` or ``script-error``.
+        ``load``, ``figure-render``, ``overflow``, ``dark-mode``, ``script-error`` or ``axe``
+        (a WCAG violation found by axe-core, with its rule id and selector).
     detail : str
         What is wrong, where, and what would be right.
     """
@@ -280,6 +358,7 @@ def check_in_browser(
     dark: bool = True,
     chromium: str | None = None,
     timeout_s: float = 30.0,
+    axe_baseline: Sequence[AxeAccepted] | None = None,
 ) -> BrowserReport:
     """Open every page in headless Chromium at each width, check it and take screenshots.
 
@@ -310,6 +389,8 @@ def check_in_browser(
         Browser executable; :func:`find_chromium` by default.
     timeout_s : float, default 30
         Time limit for loading one page.
+    axe_baseline : sequence of AxeAccepted, optional
+        Accepted axe violations; :func:`load_axe_baseline` of :data:`AXE_BASELINE` by default.
 
     Returns
     -------
@@ -321,10 +402,13 @@ def check_in_browser(
     RuntimeError
         If Chromium is not installed (the message gives the install command).
     """
+    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     start = time.perf_counter()
+    axe = Axe()
+    baseline = load_axe_baseline() if axe_baseline is None else list(axe_baseline)
     html_dir = Path(html_dir).resolve()
     executable = chromium or find_chromium()
     if executable is None:
@@ -367,7 +451,7 @@ def check_in_browser(
                             context, base + name, name, tag, timeout_s, PlaywrightError,
                             shot=(screenshot_dir / _shot_name(name, width, is_dark)
                                   if screenshot_dir is not None else None),
-                            is_dark=is_dark,
+                            is_dark=is_dark, axe=axe, axe_baseline=baseline,
                         )
                         problems.extend(found[0])
                         if found[1] is not None:
@@ -543,7 +627,8 @@ def _shot_name(name: str, width: int, dark: bool) -> str:
 
 def _check_one(
     context: object, url: str, name: str, tag: str, timeout_s: float, error_type: type,
-    *, shot: Path | None, is_dark: bool,
+    *, shot: Path | None, is_dark: bool, axe: object | None = None,
+    axe_baseline: Sequence[AxeAccepted] = (),
 ) -> tuple[list[Problem], Path | None]:
     """Load one page in ``context``, evaluate the in-page checks, save its screenshot."""
     problems: list[Problem] = []
@@ -598,6 +683,12 @@ def _check_one(
         if is_dark and result["hasThemeSwitch"] and result["theme"] != "dark":
             problems.append(Problem(name, "dark-mode", f"{tag}: the theme did not switch to "
                                     f"dark mode (data-theme={result['theme']!r})"))
+        if axe is not None:
+            options = {"runOnly": {"type": "tag", "values": list(AXE_TAGS)},
+                       "resultTypes": ["violations"]}
+            found = axe.run(page, options=options)  # type: ignore[attr-defined]
+            problems.extend(axe_problems(found.response.get("violations", []), name, tag,
+                                         axe_baseline))
         if shot is not None:
             page.screenshot(path=str(shot), full_page=True)
             return problems, shot

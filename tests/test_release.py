@@ -13,6 +13,7 @@ import yaml
 from analysis.config import ROOT
 from analysis.release import (
     Stamp,
+    chapter_citation_strings,
     citation_strings,
     code_hashes,
     compare_findings,
@@ -210,6 +211,20 @@ def test_citation_strings_carry_the_build_stamp():
     assert strings["bibtex"].startswith("@book{jansen2026v020,")
     assert "author = {Jansen, Anna Maria and {Team X}}" in strings["bibtex"]
     assert "note = {Commit abc1234, built 2026-11-23}" in strings["bibtex"]
+
+
+def test_chapter_citation_cites_the_chapter_within_the_versioned_book():
+    cff = {"title": "A Book", "repository-code": "https://example.org/repo",
+           "authors": [{"family-names": "Jansen", "given-names": "Anna Maria"}]}
+    strings = chapter_citation_strings(cff, Stamp("0.2.0", "abc1234", "2026-11-23"),
+                                       "Is it {concentrated}?", "chapters/concentration")
+    assert strings["apa"] == ("Jansen, A. M. (2026). Is it concentrated? In *A Book* "
+                              "(Version 0.2.0). https://example.org/repo")
+    assert strings["bibtex"].startswith("@incollection{jansen2026v020_concentration,")
+    for field in ("title = {Is it concentrated?}", "booktitle = {A Book}", "version = {0.2.0}",
+                  "note = {Commit abc1234, built 2026-11-23}", "url = {https://example.org/repo}"):
+        assert field in strings["bibtex"]
+    assert strings["bibtex"].count("title = ") == 2  # the chapter's and the book's (booktitle)
 
 
 def test_toc_lists_chapters_and_cite_page():

@@ -15,12 +15,15 @@ from PIL import Image
 
 from analysis.config import BUILD_DIR, ROOT
 from analysis.site_checks import (
+    AxeAccepted,
+    axe_problems,
     check_accessibility,
     check_in_browser,
     check_links,
     check_static,
     find_chromium,
     html_pages,
+    load_axe_baseline,
     main,
 )
 
@@ -53,7 +56,8 @@ GOOD_BODY = """<h1 id="top-title">A chapter</h1>
 <figure id="fig-1"><img src="_images/fig.png" alt="A white figure with a blue bar." width="300">
 <figcaption>Fig. 1</figcaption></figure>
 <h3>Detail</h3><h2>Back up two levels is fine</h2>
-<div style="overflow-x: auto"><table><tr>{cells}</tr></table></div>
+<div style="overflow-x: auto" tabindex="0" role="region" aria-label="A wide table">
+<table><tr>{cells}</tr></table></div>
 """
 
 
@@ -209,6 +213,9 @@ def planted_report(tmp_path_factory):
     _page(book / "wide.html", '<h1>T</h1><table style="width: 900px"><tr><td>wide</td></tr>'
           "</table>")
     _page(book / "script.html", "<h1>T</h1><script>undefinedFunction();</script>")
+    _page(book / "noalt.html", '<h1>T</h1><img src="_images/fig.png">')
+    _page(book / "contrast.html", '<h1>T</h1><p style="color: #c8c8c8; background: #ffffff">'
+          "pale grey words on white</p>")
     pages = [*html_pages(book), book / "vanished.html"]
     shots = tmp_path_factory.mktemp("shots")
     report = check_in_browser(book, shots, pages=pages)
@@ -337,3 +344,38 @@ def test_notebook_download_is_converted_from_the_myst_source(tmp_path):
     assert all(c["outputs"] == [] for c in code)
     assert "findings.write()" in "".join("".join(c["source"]) for c in code)
     assert list(target.parent.glob("*.tmp")) == []
+
+
+# --- axe-core (WCAG 2.1 A/AA) -----------------------------------------------------------------
+
+
+@needs_browser
+def test_axe_fails_a_planted_image_without_alt_and_low_contrast_text(planted_report):
+    _, by_page, _ = planted_report
+    assert any(p.startswith("axe") and "image-alt" in p for p in by_page["noalt.html"])
+    assert any(p.startswith("axe") and "color-contrast" in p for p in by_page["contrast.html"])
+    assert not any(p.startswith("axe") for p in by_page.get("page.html", []))
+
+
+VIOLATION = {"id": "color-contrast", "impact": "serious", "help": "Elements must meet contrast",
+             "nodes": [{"target": [".note > p"]}, {"target": ["#x"]}]}
+
+
+def test_axe_problems_keep_serious_and_critical_and_honour_the_baseline():
+    minor = {**VIOLATION, "impact": "minor"}
+    assert axe_problems([minor], "a.html", "1280px") == []
+    found = axe_problems([VIOLATION], "chapters/a.html", "390px")
+    assert [p.detail.split(" at ")[1].split(":")[0] for p in found] == ["'.note > p'", "'#x'"]
+    accepted = [AxeAccepted("color-contrast", ".note > p", "chapters/*", "theme colour")]
+    left = axe_problems([VIOLATION], "chapters/a.html", "390px", accepted)
+    assert len(left) == 1 and "'#x'" in left[0].detail
+    assert len(axe_problems([VIOLATION], "book/b.html", "390px", accepted)) == 2
+
+
+def test_axe_baseline_entries_need_a_reason(tmp_path):
+    bad = tmp_path / "baseline.json"
+    bad.write_text(json.dumps([{"rule": "color-contrast", "selector": "p"}]))
+    with pytest.raises(ValueError, match="entry 0 needs"):
+        load_axe_baseline(bad)
+    assert all(entry.reason for entry in load_axe_baseline())  # the committed one
+

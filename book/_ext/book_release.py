@@ -3,6 +3,8 @@
 - Stamps version, commit and build date (:func:`analysis.release.version_stamp`) into the HTML
   footer, Sphinx's ``version``/``release`` and the PDF title page.
 - ``{book-citation}`` renders BibTeX and APA strings of this build from ``CITATION.cff``.
+- Ends every chapter's HTML page with "Cite this chapter" (APA and BibTeX of the chapter within
+  this version of the book); the PDF is cited as a whole.
 - Adds ``version-switcher.js``: in a release site (``site/vX.Y.Z/``) it shows a version menu,
   the PDF of the version and its findings changelog, from ``site/switcher.js``.
 """
@@ -20,7 +22,13 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util.docutils import SphinxDirective
 
-from analysis.release import citation_strings, load_cff, repository_url, version_stamp
+from analysis.release import (
+    chapter_citation_strings,
+    citation_strings,
+    load_cff,
+    repository_url,
+    version_stamp,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = Path(__file__).parent / "static"
@@ -117,6 +125,29 @@ class BookCitation(SphinxDirective):
         return out
 
 
+def add_chapter_citation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """End a chapter's HTML page with its APA and BibTeX citation within this version."""
+    if not docname.startswith("chapters/") or app.builder.format != "html":
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    title = next(iter(section.findall(nodes.title)), None) if section is not None else None
+    if title is None:
+        return
+    stamp = app.book_stamp  # type: ignore[attr-defined]
+    strings = chapter_citation_strings(load_cff(ROOT / "CITATION.cff"), stamp,
+                                       title.astext(), docname)
+    box = nodes.admonition("", classes=["cite-chapter", "dropdown"])
+    box += nodes.title("", "Cite this chapter")
+    para = nodes.paragraph()
+    for i, piece in enumerate(re.split(r"\*([^*]+)\*", strings["apa"])):
+        para += nodes.emphasis(text=piece) if i % 2 else nodes.Text(piece)
+    box += para
+    block = nodes.literal_block(strings["bibtex"], strings["bibtex"])
+    block["language"] = "bibtex"
+    box += block
+    section += box
+
+
 def _tex(text: str) -> str:
     """Escape LaTeX special characters."""
     return re.sub(r"([&%$#_{}])", r"\\\1", str(text))
@@ -127,5 +158,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _stamp_config)
     app.connect("builder-inited", _add_js)
     app.add_directive("book-citation", BookCitation)
+    app.connect("doctree-resolved", add_chapter_citation)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}
