@@ -68,6 +68,9 @@ def fit(
         idata_kwargs={"log_likelihood": True},
         **kwargs,
     )
+    for group in ("warmup_posterior", "warmup_sample_stats"):  # nutpie keeps the tuning draws;
+        if group in idata.groups():  # PyMC's NUTS discards them, and no chapter reads them
+            delattr(idata, group)
     if "log_likelihood" not in idata.groups():  # nutpie's path ignores idata_kwargs
         pm.compute_log_likelihood(idata, model=model, progressbar=False)
     idata.attrs["sampler_backend"] = backend

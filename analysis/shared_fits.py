@@ -42,7 +42,8 @@ matrix (:data:`analysis.config.LOW_RANK_NUTPIE`) takes 15 steps at step size 0.2
 draws keep a wide margin over the gate of 400. target_accept is nutpie's default 0.8: at 0.9
 the trajectories were twice as long (26-29 steps) and one seed in six left a chain stuck at a
 step size near zero; at 0.8 four seeds (that one included) gave 15 steps on every chain and
-no stuck chain (R-hat <= 1.0056 where measured; 63-76 s with compilation). (Without the wijk-size terms the model needed 2,000 draws with PyMC's NUTS.)"""
+no stuck chain (R-hat <= 1.0056 where measured; 63-76 s with compilation). (Without the
+wijk-size terms the model needed 2,000 draws with PyMC's NUTS.)"""
 
 AMSTERDAM_PRIOR_CHECK = PriorCheck(
     "alpha", bound=2.0, prob=0.95,

@@ -101,8 +101,23 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", add_notebook_download, priority=400)
     # after every extension has added its scripts (MathJax is added per page, at 500)
     app.connect("html-page-context", dedupe_scripts, priority=900)
+    app.connect("html-page-context", list_item_citations)
     app.add_css_file("chapter-meta.css")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def list_item_citations(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: nodes.Node | None
+) -> None:
+    """Make the bibliography's entries list items of its ``role="list"``.
+
+    Docutils writes ``<div role="list" class="citation-list">`` around entries with
+    ``role="doc-biblioentry"``, a role ARIA 1.2 deprecates and that is no list item, so screen
+    readers announce an empty list (axe: aria-required-children, critical).
+    """
+    body = context.get("body")
+    if isinstance(body, str) and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace(' role="doc-biblioentry"', ' role="listitem"')
 
 
 # --- helpers -------------------------------------------------------------------------------
