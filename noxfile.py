@@ -109,12 +109,40 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench.py", *session.posargs, env=env(headless=False))
 
 
+LAB_SETTINGS = """{
+  "@jupyterlab/docmanager-extension:plugin": {
+    "defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}
+  }
+}
+"""
+"""JupyterLab settings of `nox -s lab`: MyST chapters open as notebooks (jupytext), not as text."""
+
+
+@nox.session
+def lab(session: nox.Session) -> None:
+    """Open the chapters as notebooks in JupyterLab, in the pinned environment.
+
+    The chapters stay MyST text files; jupytext shows each as a notebook and saves it back as
+    MyST, so outputs are never committed. Pass JupyterLab options after `--` (e.g.
+    `-- --no-browser --port 8890`).
+    """
+    install(session)
+    session.install("-r", "requirements-lab.txt")
+    settings = Path(session.virtualenv.location) / "share" / "jupyter" / "lab" / "settings"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "overrides.json").write_text(LAB_SETTINGS, encoding="utf-8")
+    session.run("jupyter", "lab", f"--notebook-dir={ROOT}", *session.posargs,
+                env=env(headless=False))
+
+
 @nox.session
 def lock(session: nox.Session) -> None:
-    """Re-resolve requirements.in into the exact pins of requirements.txt (needs uv)."""
+    """Re-resolve requirements.in (and requirements-lab.in against it) into exact pins."""
     session.install("uv")
     session.run("uv", "pip", "compile", "--python-version", "3.11", "requirements.in",
                 "-o", "requirements.txt")
+    session.run("uv", "pip", "compile", "--python-version", "3.11", "requirements-lab.in",
+                "-c", "requirements.txt", "-o", "requirements-lab.txt")
 
 
 @nox.session(venv_backend="none")

@@ -359,6 +359,7 @@ def check_in_browser(
     chromium: str | None = None,
     timeout_s: float = 30.0,
     axe_baseline: Sequence[AxeAccepted] | None = None,
+    run_axe: bool = True,
 ) -> BrowserReport:
     """Open every page in headless Chromium at each width, check it and take screenshots.
 
@@ -367,7 +368,8 @@ def check_in_browser(
     load (navigation error, HTTP error, a missing same-site asset, an uncaught script error, or
     an empty body), when an image does not decode (``naturalWidth`` 0), when the page or a table,
     code block, figure or output sticks out of the viewport without a scroll container of its
-    own, or when a figure in the article has a transparent background (unreadable on the dark
+    own, when a display equation is cut off at the desktop width (its end hidden in its scroll
+    box), or when a figure in the article has a transparent background (unreadable on the dark
     theme). With ``dark`` the pages are also rendered in the theme's dark mode at the first
     width. Pages that only redirect (``<meta http-equiv="refresh">``) are skipped here; the
     link check covers their target.
@@ -391,6 +393,8 @@ def check_in_browser(
         Time limit for loading one page.
     axe_baseline : sequence of AxeAccepted, optional
         Accepted axe violations; :func:`load_axe_baseline` of :data:`AXE_BASELINE` by default.
+    run_axe : bool, default True
+        Run axe-core on every page (the slowest check; ``False`` for a quicker layout pass).
 
     Returns
     -------
@@ -407,7 +411,7 @@ def check_in_browser(
     from playwright.sync_api import sync_playwright
 
     start = time.perf_counter()
-    axe = Axe()
+    axe = Axe() if run_axe else None
     baseline = load_axe_baseline() if axe_baseline is None else list(axe_baseline)
     html_dir = Path(html_dir).resolve()
     executable = chromium or find_chromium()
@@ -680,6 +684,11 @@ def _check_one(
                 name, "dark-mode", f"{tag}: figure {src!r} has a transparent background; it "
                 "is unreadable on the dark theme (use analysis.plotting.use_theme: white "
                 "facecolor)"))
+        if tag.startswith(f"{WIDTHS[0]}px"):  # on a phone a wide equation scrolls; here it is cut
+            for equation in result["clippedMath"]:
+                problems.append(Problem(
+                    name, "overflow", f"{tag}: display equation {equation} is wider than the "
+                    "text column and its end is hidden; break it over lines (aligned)"))
         if is_dark and result["hasThemeSwitch"] and result["theme"] != "dark":
             problems.append(Problem(name, "dark-mode", f"{tag}: the theme did not switch to "
                                     f"dark mode (data-theme={result['theme']!r})"))
@@ -762,6 +771,13 @@ async () => {
     height: (document.body ? document.body.scrollHeight : 0),
     theme: document.documentElement.dataset.theme || '',
     hasThemeSwitch: !!document.querySelector('.theme-switch-button'),
+    clippedMath: [...article.querySelectorAll('mjx-container[display="true"]')]
+      .filter(el => visible(el) && el.scrollWidth > el.clientWidth + 1)
+      .map(el => {
+        const box = el.closest('[id]');
+        return (box && box.id ? '#' + box.id : 'an equation') + ' (' + el.scrollWidth +
+          ' px in ' + el.clientWidth + ' px)';
+      }),
   };
 }
 """
