@@ -3,7 +3,8 @@
 `nox -s visual` checks the built book in headless Chromium (screenshots in `_build/screenshots`).
 
 Sessions reuse their virtual environment and use uv when it is installed (plain venv otherwise).
-Every session installs the exact pins of requirements.txt, then the `analysis` package itself.
+Every session installs the exact pins of requirements.txt, then the project itself (the
+`analysis` and `bookkit` packages).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ TEX_INSTALL = (
 
 
 def install(session: nox.Session) -> None:
-    """Install the pinned stack and the analysis package (editable) into the session's venv."""
+    """Install the pinned stack and the project (`analysis`, `bookkit`; editable) into the venv."""
     session.install("-r", "requirements.txt")
     session.install("--no-deps", "-e", ".")
 
@@ -47,16 +48,24 @@ def env(*, headless: bool = True) -> dict[str, str]:
     }
 
 
+def build_book(session: nox.Session, *args: str, extra_env: dict[str, str] | None = None) -> None:
+    """Run `jb build . -W -n --keep-going ARGS` in the book's environment (plus `extra_env`).
+
+    -W turns every Sphinx warning (broken reference, missing glue key, bad citation) into an
+    error; -n warns about every unresolved reference; --keep-going reports all of them. Notebook
+    kernels need matplotlib's inline backend, so the build runs with `env(headless=False)`.
+    """
+    session.run("jb", "build", ".", "-W", "-n", "--keep-going", *args,
+                env={**env(headless=False), **(extra_env or {})})
+
+
 @nox.session
 def book(session: nox.Session) -> None:
     """Build the HTML book (executing changed chapters only) and report per-chapter times."""
     install(session)
     start = time.perf_counter()
-    # -W turns every Sphinx warning (broken reference, missing glue key, bad citation) into an
-    # error; -n warns about every unresolved reference; --keep-going reports all of them.
-    session.run("jb", "build", ".", "-W", "-n", "--keep-going", *session.posargs,
-                env=env(headless=False))
-    session.run("python", "-m", "analysis", "build-report", env=env())
+    build_book(session, *session.posargs)
+    session.run("python", "-m", "bookkit", "build-report", env=env())
     session.log(f"book built in {time.perf_counter() - start:.1f} s")
     session.log(f"open {BUILD / 'html' / 'index.html'}")
 
@@ -73,7 +82,7 @@ def visual(session: nox.Session) -> None:
     """Check the book as readers see it: every page in headless Chromium, links, accessibility.
 
     Builds the book first (cached chapters are not re-executed), then runs
-    `python -m analysis.site_checks`: offline link, alt-text and heading checks, and every page
+    `python -m bookkit.site_checks`: offline link, alt-text and heading checks, and every page
     opened at 1280 px and 390 px (and in dark mode) with a screenshot in `_build/screenshots`.
     Installs Debian's Chromium through `.ci/install-browser` when it is missing (needs root;
     otherwise it fails and prints the install command).
@@ -82,10 +91,9 @@ def visual(session: nox.Session) -> None:
         session.run("bash", str(ROOT / ".ci" / "install-browser"), external=True)
     install(session)
     start = time.perf_counter()
-    session.run("jb", "build", ".", "-W", "-n", "--keep-going", *session.posargs,
-                env=env(headless=False))
+    build_book(session, *session.posargs)
     built = time.perf_counter()
-    session.run("python", "-m", "analysis.site_checks", str(BUILD / "html"),
+    session.run("python", "-m", "bookkit.site_checks", str(BUILD / "html"),
                 "--screenshots", str(BUILD / "screenshots"), env=env())
     checked = time.perf_counter()
     session.log(f"book build {built - start:.1f} s, site checks {checked - built:.1f} s")
@@ -95,8 +103,8 @@ def visual(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Check code style with ruff."""
     install(session)
-    session.run("ruff", "check", "analysis", "tests", "scripts", "benchmarks", "noxfile.py",
-                "book/_ext")
+    session.run("ruff", "check", "analysis", "bookkit", "tests", "scripts", "benchmarks",
+                "noxfile.py")
 
 
 @nox.session
@@ -162,8 +170,7 @@ def require_tex(session: nox.Session) -> None:
 def build_pdf(session: nox.Session, extra_env: dict[str, str] | None = None) -> Path:
     """Build the whole book as one PDF through LaTeX (xelatex) and return its path."""
     require_tex(session)
-    session.run("jb", "build", ".", "--builder", "pdflatex", "-W", "-n", "--keep-going",
-                env={**env(headless=False), **(extra_env or {})})
+    build_book(session, "--builder", "pdflatex", extra_env=extra_env)
     return BUILD / "latex" / "spreiding-en-integratie.pdf"
 
 
@@ -199,10 +206,9 @@ def release(session: nox.Session) -> None:
     shutil.rmtree(BUILD / "findings", ignore_errors=True)
     shutil.rmtree(BUILD / "fits", ignore_errors=True)  # and samples every shared fit again
     # --all re-writes every page so each carries this release's stamp (notebooks stay cached).
-    session.run("jb", "build", ".", "--all", "-W", "-n", "--keep-going",
-                env={**env(headless=False), **stamp})
+    build_book(session, "--all", extra_env=stamp)
     build_pdf(session, stamp)
-    session.run("python", "-m", "analysis", "publish-release", version, env={**env(), **stamp})
+    session.run("python", "-m", "bookkit", "publish-release", version, env={**env(), **stamp})
     session.log(f"release {version} built in {time.perf_counter() - start:.1f} s: "
                 f"{SITE / ('v' + version) / 'index.html'}")
 
@@ -213,7 +219,7 @@ def reproduce(session: nox.Session) -> None:
     install(session)
     start = time.perf_counter()
     try:
-        session.run("python", "-m", "analysis", "reproduce", *session.posargs,
+        session.run("python", "-m", "bookkit", "reproduce", *session.posargs,
                     env=env(headless=False))
     finally:
         session.log(f"reproduce took {time.perf_counter() - start:.1f} s")

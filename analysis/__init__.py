@@ -1,13 +1,17 @@
-"""Analysis package of the research book *Spreiding en integratie*.
+"""Analysis package of the research book *Spreiding en integratie*: the science.
 
-Modules: ``config`` (paths, seed, sampler settings), ``data`` and ``schemas`` (validated
-loading), ``models`` (one builder per model family), ``sampling`` (fitting), ``diagnostics``
-(the convergence gate), ``workflow`` (the checking pipeline every model runs), ``sbc``
-(simulation-based calibration and recovery), ``report`` (glued findings), ``plotting`` (theme
-and figures), ``cli``.
+Subpackages: ``data`` (the schema type and validator, the file schemas, the loaders and each
+chapter's model-ready tables), ``models`` (one builder per model family; builders take
+validated frames and load nothing), ``inference`` (sampler settings per family, ``fit``, the
+convergence gate, the checking pipeline, SBC, the shared-fit cache), ``results`` (findings
+glued into the prose, claims, scenarios, the decision report), ``display`` (theme, figures,
+tables). Modules: ``config`` (paths, seed), ``io`` (the atomic write, sha256), ``chapter``
+(``start``/``finish`` of every chapter), ``cli`` (``python -m analysis check-data|decide``).
 
-The names below are re-exported lazily (PEP 562), so that light commands such as
-``python -m analysis build-report`` do not pay for importing PyMC.
+The book's machinery (build report, releases, reproduction, site checks, Sphinx extensions) is
+the separate package :mod:`bookkit`, which imports this one and never the reverse.
+
+The names below are re-exported lazily (PEP 562), so that ``import analysis`` stays light.
 """
 
 from __future__ import annotations
@@ -18,13 +22,13 @@ from typing import Any
 from analysis.config import SEED
 
 _EXPORTS = {
-    "ConvergenceError": "analysis.diagnostics",
-    "check_convergence": "analysis.diagnostics",
+    "ConvergenceError": "analysis.inference.diagnostics",
+    "check_convergence": "analysis.inference.diagnostics",
     "DataError": "analysis.data",
     "load_contact_studies": "analysis.data",
     "load_resource": "analysis.data",
-    "Findings": "analysis.report",
-    "fit": "analysis.sampling",
+    "Findings": "analysis.results.findings",
+    "fit": "analysis.inference.sampling",
 }
 
 __all__ = ["SEED", *sorted(_EXPORTS)]

@@ -1,21 +1,29 @@
-"""Command line of the book.
+"""Command line of the science: ``python -m analysis check-data`` and ``decide``.
 
-``python -m analysis check-data`` verifies every data file; ``python -m analysis build-report``
-prints how long each chapter took to execute in the last build; ``reproduce``,
-``compare-findings`` and ``publish-release`` are the release commands of :mod:`analysis.release`;
+``python -m analysis check-data`` verifies every data file;
 ``python -m analysis decide [OWN_EVALUATIONS.csv] --dose-eur-per-resident X [--municipality M]
---out DIR`` writes a decision report for a municipality (see :mod:`analysis.decision`) and warns
-in one line when the dose or the municipality lies outside the data the posterior learns from.
+--out DIR`` writes a decision report for a municipality (see
+:mod:`analysis.results.decision`) and warns in one line when the dose or the municipality lies
+outside the data the posterior learns from.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import warnings
 from pathlib import Path
 
-from analysis.config import BUILD_DIR, ROOT, SEED
-from analysis.data import DataError, load_datapackage, load_resource
+from analysis.config import SEED
+from analysis.data import DataError, load_datapackage, load_municipalities_2016, load_resource
+from analysis.data.evaluations import read_evaluations
+from analysis.results.decision_inputs import (
+    check_dose,
+    check_thresholds,
+    extrapolation_for,
+    find_municipality,
+)
 
 
 def check_data() -> int:
@@ -32,69 +40,11 @@ def check_data() -> int:
     return status
 
 
-def build_report(cache_dir: Path = BUILD_DIR / ".jupyter_cache") -> int:
-    """Print each chapter's execution time; return 1 if a chapter has no successful execution.
-
-    Sphinx does not re-read an unchanged page, so a chapter whose execution failed in an
-    earlier build would otherwise pass a later incremental build silently. Every notebook in
-    ``_toc.yml`` must match a record of the execution cache (same code as now).
-    """
-    import jupytext
-    from jupyter_cache import get_cache
-
-    if not cache_dir.is_dir():
-        print(f"no execution cache at {cache_dir}; build the book first (nox -s book)")
-        return 1
-    cache = get_cache(str(cache_dir))
-    status = 0
-    print(f"{'chapter':<48} {'executed (s)':>12}")
-    for page in toc_pages():
-        notebook = jupytext.read(page)
-        if "kernelspec" not in notebook.metadata:
-            continue  # plain Markdown page, nothing to execute
-        try:
-            record = cache.match_cache_notebook(notebook)
-        except KeyError:
-            status = 1
-            print(f"{page.relative_to(ROOT).as_posix():<48} {'NOT EXECUTED':>12}  <- its last "
-                  "execution failed (see _build/html/reports/); fix it, then "
-                  "`nox -s book -- --all`", file=sys.stderr)
-            continue
-        seconds = (record.data or {}).get("execution_seconds", float("nan"))
-        print(f"{page.relative_to(ROOT).as_posix():<48} {seconds:>12.1f}")
-    print(f"HTML book: {BUILD_DIR / 'html' / 'index.html'}")
-    return status
-
-
-def toc_pages(toc: Path = ROOT / "_toc.yml") -> list[Path]:
-    """Return the source files of every page in ``_toc.yml``, in reading order."""
-    import yaml
-
-    def walk(node: object) -> list[str]:
-        if isinstance(node, dict):
-            found = [node["file"]] if "file" in node else []
-            for value in node.values():
-                if isinstance(value, (list, dict)):
-                    found += walk(value)
-            return found
-        if isinstance(node, list):
-            return [name for item in node for name in walk(item)]
-        return []
-
-    spec = yaml.safe_load(toc.read_text(encoding="utf-8"))
-    names = [spec["root"], *walk(spec.get("parts", spec.get("chapters", [])))]
-    return [ROOT / f"{name}.md" for name in names]
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m analysis``."""
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check-data", help="verify checksums and schemas of every data file")
-    commands.add_parser("build-report", help="chapter execution times of the last build")
-    from analysis.release import add_commands
-
-    add_commands(commands)  # reproduce, compare-findings, publish-release
     decide = commands.add_parser(
         "decide", help="expected liveability effect of an area programme at a dose (report)",
         description="Fit the wijkenaanpak postcode event study (REAL Leefbaarometer 3.0 data, "
@@ -126,18 +76,68 @@ def main(argv: list[str] | None = None) -> int:
                         help="MCMC chains; default: the model family's settings")
     decide.add_argument("--seed", type=int, default=SEED, help="random seed")
     args = parser.parse_args(argv)
-    if hasattr(args, "run"):
-        return args.run(args)
     if args.command == "check-data":
         return check_data()
-    if args.command == "build-report":
-        return build_report()
     if args.command == "decide":
-        from analysis.decision import run_command
-
-        return run_command(args)
+        return decide_command(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def decide_command(args: argparse.Namespace) -> int:
+    """Run ``python -m analysis decide`` with parsed arguments; return the exit status.
+
+    Every input is validated before PyMC is imported, so a bad file or option fails within a
+    second or two with one line and nothing written.
+    """
+    def say(message: str) -> None:
+        print(f"[decide] {message}", file=sys.stderr, flush=True)
+
+    try:
+        dose = check_dose(args.dose_eur_per_resident)
+        thresholds = check_thresholds(args.threshold)
+        evaluations = read_evaluations(args.evaluations) if args.evaluations else None
+        out = Path(args.out)
+        if out.exists() and not out.is_dir():
+            raise DataError(f"--out: {out} exists and is not a folder")
+        municipality = getattr(args, "municipality", None)
+        if municipality is not None:
+            find_municipality(load_municipalities_2016(), municipality)
+    except DataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    if evaluations is not None:
+        say(f"read {evaluations.n} own evaluation(s) from {evaluations.source} "
+            f"({evaluations.format})")
+    check = extrapolation_for(dose, municipality)
+    if check.warning() is not None:
+        print(check.warning(), file=sys.stderr, flush=True)
+    elif check.municipality is not None:
+        say(f"{check.municipality}: dose and covariates inside the range of the 18 "
+            f"(standardised distance to the nearest, {check.nearest}: "
+            f"{check.nearest_distance:.1f}; Mahalanobis {check.mahalanobis:.1f})")
+    overrides = {k: v for k, v in (("draws", args.draws), ("chains", args.chains))
+                 if v is not None}
+
+    # The fit's modules (PyMC) are imported only now, after every input has passed.
+    from analysis.inference.diagnostics import ConvergenceError
+    from analysis.inference.workflow import WorkflowError
+    from analysis.results.decision import decide, write_report
+
+    logging.getLogger("pymc").setLevel(logging.WARNING)  # no "Sampling: [...]" lines
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # sampler chatter; the gate decides
+        try:
+            decision = decide(evaluations, dose, thresholds=thresholds, seed=args.seed,
+                              progress=say, extrapolation=check, **overrides)
+        except (ConvergenceError, WorkflowError) as err:  # the gate or a check said no
+            print(f"error: {err}\nNothing was written.", file=sys.stderr)
+            return 1
+    files = write_report(decision, out)
+    say("wrote " + ", ".join(str(f) for f in files))
+    print(decision.table().round(4).to_string(index=False))
+    return 0

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import psutil
 
-from analysis.sampling import BACKENDS
+from analysis.inference.sampling import BACKENDS
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -272,7 +272,7 @@ def main() -> int:
         "versions": {p: version(p) for p in ("pymc", "pytensor", "arviz", "nutpie", "numpyro",
                                               "blackjax", "jax", "jupyter-book", "myst-nb")},
     }
-    from analysis.config import SAMPLER_BACKEND
+    from analysis.inference.settings import SAMPLER_BACKEND
 
     results["default_backend"] = SAMPLER_BACKEND
     results["chapter_backends"] = CHAPTER_BACKENDS

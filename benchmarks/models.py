@@ -27,7 +27,7 @@ def registry_crossed() -> pm.Model:
 
 
 def neighbourhood_composition() -> pm.Model:
-    from analysis.shared_fits import composition_model
+    from analysis.inference.shared_fits import composition_model
 
     return composition_model()
 
@@ -35,10 +35,10 @@ def neighbourhood_composition() -> pm.Model:
 def wijkenaanpak_ordinal_did() -> pm.Model:
     """The ordinal difference-in-differences on the Leefbaarometer 2.0 wijk classes (strict)."""
     from analysis.data import load_lbm2_wijk_classes, load_wijken_2016
+    from analysis.data.treatment import load_wijkenaanpak_treatment
+    from analysis.data.wijkenaanpak import analysis_sample, build_panel
     from analysis.models import build_ordinal_did
     from analysis.models.ordinal_did import OrdinalDiDPriors, ordinal_did_design
-    from analysis.treatment import load_wijkenaanpak_treatment
-    from analysis.wijkenaanpak import analysis_sample, build_panel
 
     panel = build_panel(load_lbm2_wijk_classes(), load_wijken_2016(),
                         load_wijkenaanpak_treatment())
@@ -50,9 +50,9 @@ def wijkenaanpak_ordinal_did() -> pm.Model:
 def wijkenaanpak_event_study() -> pm.Model:
     """The event study on the Leefbaarometer 3.0 postcode panel (broad exposure)."""
     from analysis import data as book_data
-    from analysis import postcodes as pcs
+    from analysis.data import postcodes as pcs
+    from analysis.data.treatment import load_wijkenaanpak_treatment
     from analysis.models import EventStudyPriors, build_event_study
-    from analysis.treatment import load_wijkenaanpak_treatment
 
     exposure = pcs.pc4_exposure(book_data.load_pc4_wijk_addresses(),
                                 load_wijkenaanpak_treatment())
@@ -73,11 +73,13 @@ CASES: dict[str, Callable[[], pm.Model]] = {
     "wijkenaanpak_event_study": wijkenaanpak_event_study,
 }
 
-CHAPTER_BACKENDS: dict[str, str] = {  # analysis.config.LOW_RANK_NUTPIE in these chapters
-    "neighbourhood_composition": "nutpie_low_rank",  # analysis.shared_fits.COMPOSITION_FIT
+CHAPTER_BACKENDS: dict[str, str] = {  # analysis.inference.settings.LOW_RANK_NUTPIE here
+    # analysis.inference.settings.COMPOSITION
+    "neighbourhood_composition": "nutpie_low_rank",
     "wijkenaanpak_ordinal_did": "nutpie_low_rank",  # chapters/wijkenaanpak_wijken.md
     "wijkenaanpak_event_study": "nutpie_low_rank",  # wijkenaanpak_postcodes.md, school_funding.md
 }
-"""Cases whose chapter overrides the book's default backend (``analysis.config.SAMPLER_BACKEND``);
-the benchmark compares each case's chapter backend with the alternatives."""
+"""Cases whose chapter overrides the book's default backend
+(``analysis.inference.settings.SAMPLER_BACKEND``); the benchmark compares each case's chapter
+backend with the alternatives."""
 

@@ -29,8 +29,9 @@ def main() -> int:
     import arviz as az
     from models import CASES
 
-    from analysis.config import LOW_RANK_NUTPIE, SEED
-    from analysis.sampling import fit
+    from analysis.config import SEED
+    from analysis.inference.sampling import fit
+    from analysis.inference.settings import DEFAULT, LOW_RANK_NUTPIE
 
     try:
         model = CASES[args.case]()
@@ -40,10 +41,10 @@ def main() -> int:
     built = time.perf_counter()
     try:
         # "nutpie_low_rank" is the book's LOW_RANK_NUTPIE setting; the rest are fit()'s backends
-        settings = dict(LOW_RANK_NUTPIE) if args.backend == "nutpie_low_rank" else {
-            "backend": args.backend}
-        idata = fit(model, seed=SEED, draws=args.draws, tune=args.tune, chains=args.chains,
-                    **settings)
+        base = (LOW_RANK_NUTPIE if args.backend == "nutpie_low_rank"
+                else DEFAULT.replace(backend=args.backend))
+        idata = fit(model, seed=SEED,
+                    **base.replace(draws=args.draws, tune=args.tune, chains=args.chains))
     except Exception as err:  # noqa: BLE001 - a backend failing is a result to report
         print(json.dumps({"case": args.case, "backend": args.backend,
                           "failed": f"{type(err).__name__}: {err}"[:300]}))

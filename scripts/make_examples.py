@@ -13,7 +13,7 @@ Run: ``python scripts/make_examples.py``.
 from __future__ import annotations
 
 from analysis.config import DATA_DIR
-from analysis.data import write_atomic
+from analysis.io import write_atomic
 
 COLUMNS = ["evaluation_id", "area", "effect", "standard_error", "note"]
 ROWS = [

@@ -2,14 +2,15 @@
 
 Not part of the book's environment: PySAL ``segregation`` pulls in geopandas, pyproj, pyogrio,
 shapely, libpysal and scikit-learn (a ~690 MB virtual environment here), so it is used once, in a
-throwaway venv, to produce the reference values pinned in ``tests/test_segregation.py``::
+throwaway venv, to produce the reference values pinned in
+``tests/analysis/results/test_segregation.py``::
 
     uv venv /tmp/pysal-venv --python 3.11
     VIRTUAL_ENV=/tmp/pysal-venv uv pip install segregation==2.5.4 pandas==3.1.1
     /tmp/pysal-venv/bin/python scripts/segregation_reference_pysal.py
 
 It reads the CSV files in ``data/`` directly (no ``analysis`` import) and, like
-``analysis.segregation``, drops units whose population is 0.
+``analysis.results.segregation``, drops units whose population is 0.
 """
 
 from __future__ import annotations

@@ -88,17 +88,22 @@ def _check_inputs(
     effect_size: np.ndarray | pd.Series,
     standard_error: np.ndarray | pd.Series,
     study: Sequence[str] | pd.Series,
+    *,
+    unit: str = "study",
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Return effects, standard errors and labels as arrays, or raise ``ValueError``."""
+    """Return effects, standard errors and labels as arrays, or raise ``ValueError``.
+
+    ``unit`` names the labels in the messages (``study``, ``subgroup``).
+    """
     y = np.asarray(effect_size, dtype=float)
     se = np.asarray(standard_error, dtype=float)
     labels = [str(s) for s in study]
     if not (len(y) == len(se) == len(labels)):
-        raise ValueError("effect_size, standard_error and study must have the same length")
+        raise ValueError(f"effect_size, standard_error and {unit} must have the same length")
     if np.any(~np.isfinite(se)) or np.any(se <= 0):
         raise ValueError("every standard error must be a finite number > 0")
     if len(set(labels)) != len(labels):
-        raise ValueError("study labels must be unique")
+        raise ValueError(f"{unit} labels must be unique")
     return y, se, labels
 
 
@@ -645,3 +650,80 @@ def simulate_meta_analysis(
     data = {"effect_size": np.array(published_y), "standard_error": np.array(published_se),
             "study": study, "cutpoints": tuple(float(a) for a in alpha)}
     return truth, data
+
+
+SUBGROUP_DIM = "study"
+"""Dimension name of the subgroups (the name the book's meta-analysis code uses for units)."""
+
+
+def build_subgroup_effects(
+    effect_size: np.ndarray | pd.Series,
+    standard_error: np.ndarray | pd.Series,
+    subgroup: Sequence[str] | pd.Index,
+    *,
+    prior_sd: float,
+) -> pm.Model:
+    r"""Build the unpooled model of subgroup effects: one independent effect per subgroup.
+
+    .. math::
+
+        y_g \sim \mathcal{N}(\theta_g, s_g), \qquad \theta_g \sim \mathcal{N}(0, \sigma_0)
+        \quad \text{independently for each } g,
+
+    so no subgroup's estimate informs another's (no partial pooling). Use it when the
+    subgroups are not exchangeable, e.g. groups that differ by age at the move.
+
+    Parameters
+    ----------
+    effect_size, standard_error : array-like
+        Reported effect :math:`y_g` and its standard error :math:`s_g` (> 0).
+    subgroup : sequence of str
+        Unique subgroup labels (dimension :data:`SUBGROUP_DIM`).
+    prior_sd : float
+        :math:`\sigma_0`, in the units of the effect (MTO earnings:
+        :data:`analysis.data.evidence.MTO_PRIOR_SD`).
+
+    Returns
+    -------
+    pymc.Model
+        Free variable ``theta`` and observed ``effect_size``, both over :data:`SUBGROUP_DIM`.
+
+    Raises
+    ------
+    ValueError
+        On unequal lengths, a standard error that is not finite and > 0, repeated labels or
+        ``prior_sd <= 0``.
+    """
+    y, se, labels = _check_inputs(effect_size, standard_error, subgroup, unit="subgroup")
+    if not prior_sd > 0:
+        raise ValueError(f"prior_sd must be > 0, got {prior_sd}")
+    with pm.Model(coords={SUBGROUP_DIM: labels}) as model:
+        theta = pm.Normal("theta", 0.0, prior_sd, dims=SUBGROUP_DIM)
+        pm.Normal("effect_size", theta, sigma=se, observed=y, dims=SUBGROUP_DIM)
+    return model
+
+
+def unpooled_posterior(
+    effect_size: np.ndarray | pd.Series,
+    standard_error: np.ndarray | pd.Series,
+    prior_sd: float,
+) -> pd.DataFrame:
+    r"""Exact posterior of :func:`build_subgroup_effects` (conjugate normal), per subgroup.
+
+    With precision :math:`p_g = s_g^{-2} + \sigma_0^{-2}` the posterior of :math:`\theta_g` is
+    :math:`\mathcal{N}(y_g s_g^{-2} / p_g,\ p_g^{-1/2})`; ``shrinkage`` is the factor
+    :math:`s_g^{-2} / p_g` by which the prior pulls the estimate towards zero.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``mean``, ``sd`` and ``shrinkage``, in the order of the inputs (index of
+        ``effect_size`` when it is a Series).
+    """
+    y = np.asarray(effect_size, dtype=float)
+    se = np.asarray(standard_error, dtype=float)
+    precision = se**-2.0 + prior_sd**-2.0
+    shrinkage = se**-2.0 / precision
+    index = effect_size.index if isinstance(effect_size, pd.Series) else None
+    return pd.DataFrame({"mean": y * shrinkage, "sd": precision**-0.5, "shrinkage": shrinkage},
+                        index=index)

@@ -172,7 +172,7 @@ def ordinal_did_design(
     panel : pandas.DataFrame
         Columns ``wijk``, ``year``, ``category`` (0..K-1), ``programme_city``,
         ``gemeente_code`` and the ``treated`` and ``dose`` columns
-        (``analysis.wijkenaanpak.build_panel``), sorted by wijk.
+        (``analysis.data.wijkenaanpak.build_panel``), sorted by wijk.
     treated, dose : str
         Treatment indicator and standardised dose columns (constant within a wijk).
     n_categories : int, optional

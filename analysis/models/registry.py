@@ -57,15 +57,6 @@ DEFAULT_COVARIATES: tuple[str, ...] = ("log_population", "pct_outside_europe")
 
 REQUIRED_COLUMNS = ("municipality_code", "intervention_type", "effect_size", "standard_error")
 
-REGISTRY_FIT_SETTINGS: dict[str, object] = {"target_accept": 0.95, "draws": 2000}
-"""Sampler settings of every registry fit (chapters and ``python -m analysis decide``).
-
-A high ``target_accept`` because ``sigma_interaction`` sits near zero. 2,000 draws per chain
-because at the book-wide 1,000 its tail ESS was 360 (< 400) on a clean-clone build on a
-2-core machine, so the convergence gate failed; doubling the draws roughly doubles the ESS.
-"""
-
-
 @dataclass(frozen=True)
 class RegistryPriors:
     """Prior scales of the registry model, in SD units of the effect size.
@@ -151,7 +142,7 @@ def municipality_table(
 
 
 def build_registry_model(
-    registry: pd.DataFrame | None = None,
+    registry: pd.DataFrame,
     *,
     covariates: Sequence[str] = DEFAULT_COVARIATES,
     intervention_types: Sequence[str] | None = None,
@@ -162,11 +153,11 @@ def build_registry_model(
 
     Parameters
     ----------
-    registry : pandas.DataFrame, optional
+    registry : pandas.DataFrame
         One row per intervention with columns ``municipality_code``, ``intervention_type``,
         ``effect_size``, ``standard_error`` (> 0) and the covariates' source columns
-        (``population`` for ``log_population``). Defaults to the simulated registry
-        (:func:`analysis.data.load_registry`).
+        (``population`` for ``log_population``), validated by the loader (for the simulated
+        registry :func:`analysis.data.load_registry`).
     covariates : sequence of str, default :data:`DEFAULT_COVARIATES`
         Municipal covariates (standardised inside); empty for none.
     intervention_types : sequence of str, optional
@@ -196,12 +187,8 @@ def build_registry_model(
     Examples
     --------
     >>> model = build_registry_model(registry)  # doctest: +SKIP
-    >>> idata = fit(model, seed=rng, **REGISTRY_FIT_SETTINGS)  # doctest: +SKIP
+    >>> idata = fit(model, seed=rng, **REGISTRY)  # doctest: +SKIP
     """
-    if registry is None:
-        from analysis.data import load_registry
-
-        registry = load_registry()
     priors = priors or RegistryPriors()
     missing = [c for c in REQUIRED_COLUMNS if c not in registry.columns]
     if missing:

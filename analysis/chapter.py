@@ -1,0 +1,86 @@
+"""What every chapter does first and last, in one place.
+
+A chapter's first cell calls :func:`start` and its last cell :func:`finish`::
+
+    from analysis import chapter
+    rng, findings = chapter.start("concentration")
+    ...
+    chapter.finish(idata)   # writes _build/findings/concentration.json, returns the footer
+
+:func:`start` applies the book's plotting theme and returns the chapter's one random generator
+(seeded with :data:`analysis.config.SEED`) and its :class:`~analysis.results.findings.Findings`;
+:func:`finish` writes the findings file and returns the reproducibility table (seed, sampler,
+wall times, versions of the scientific stack). The chapter's wall time counts from the first
+import of this module in the kernel, which is the chapter's first cell.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+_IMPORTED = time.perf_counter()
+
+import numpy as np  # noqa: E402 - after the clock, so the chapter's imports count
+import pandas as pd  # noqa: E402
+
+from analysis.config import SEED  # noqa: E402
+from analysis.display.theme import use_theme  # noqa: E402
+from analysis.results.findings import Findings, reproducibility_footer  # noqa: E402
+
+
+@dataclass
+class _Current:
+    findings: Findings
+    started: float
+
+
+_current: _Current | None = None
+
+
+def start(name: str) -> tuple[np.random.Generator, Findings]:
+    """Begin a chapter: theme, one seeded random generator, an empty findings collection.
+
+    Parameters
+    ----------
+    name : str
+        The chapter's file stem (``concentration`` for ``chapters/concentration.md``); it names
+        the findings file.
+
+    Returns
+    -------
+    rng : numpy.random.Generator
+        The chapter's one generator, seeded with :data:`analysis.config.SEED`.
+    findings : Findings
+        Where the chapter records every number its prose states.
+    """
+    global _current
+    use_theme()
+    findings = Findings(name)
+    _current = _Current(findings=findings, started=_IMPORTED)
+    return np.random.default_rng(SEED), findings
+
+
+def finish(idata: object | None = None) -> pd.DataFrame:
+    """End a chapter: write its findings file and return its reproducibility table.
+
+    Parameters
+    ----------
+    idata : arviz.InferenceData, optional
+        The chapter's main fit, whose sampler settings and wall times the table lists.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``item``, one column ``value`` (see
+        :func:`~analysis.results.findings.reproducibility_footer`).
+
+    Raises
+    ------
+    RuntimeError
+        If :func:`start` was not called in this kernel.
+    """
+    if _current is None:
+        raise RuntimeError("chapter.finish() before chapter.start(name): call start first")
+    _current.findings.write()
+    return reproducibility_footer(idata, started=_current.started)
