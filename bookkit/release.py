@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 
 from analysis.config import ROOT
 from analysis.io import write_atomic
-from bookkit.compare import findings_changelog, load_findings
+from bookkit.compare import compare_findings, findings_changelog, load_findings
 from bookkit.hashes import code_hashes, source_hashes
 from bookkit.toc import toc_files
 from bookkit.version import VERSION_PATTERN, version_stamp
@@ -110,17 +110,36 @@ def publish_release(version: str, root: Path = ROOT, site: Path | None = None,
     return target
 
 
+def moved_chapters(site: Path, versions: list[str]) -> dict[str, list[str]]:
+    """Chapters with a finding that moved in each release, against the release before it.
+
+    A finding moved when the changelog lists it (``DIFFERS`` or ``varies`` in
+    :func:`bookkit.compare.compare_findings`); the first release moved nothing. A page of an
+    older release links to the changelogs of the later releases that moved its chapter.
+    """
+    out: dict[str, list[str]] = {}
+    previous = None
+    for v in versions:
+        current = load_findings(site / f"v{v}" / "findings")
+        rows = compare_findings(previous, current) if previous is not None else []
+        out[v] = sorted({r.chapter for r in rows if r.status in ("DIFFERS", "varies")})
+        previous = current
+    return out
+
+
 def update_site_index(site: Path) -> None:
     """Rewrite ``latest/``, ``switcher.json``, ``switcher.js`` and ``index.html`` of ``site``.
 
     ``switcher.json`` follows pydata-sphinx-theme's format; ``switcher.js`` carries the same list
-    plus each release's pages, PDF and changelog, and is what the book's version menu loads (a
-    script works from ``file://``, a fetched JSON file does not).
+    plus each release's pages, PDF, changelog and the chapters whose findings moved in it
+    (:func:`moved_chapters`), and is what the book's version menu and the banner of an older
+    release load (a script works from ``file://``, a fetched JSON file does not).
     """
     versions = releases(site)
     if not versions:
         return
     newest = versions[-1]
+    moved = moved_chapters(site, versions)
     entries, menu = [], []
     for v in reversed(versions):
         manifest = json.loads((site / f"v{v}" / "release.json").read_text(encoding="utf-8"))
@@ -142,7 +161,7 @@ def update_site_index(site: Path) -> None:
         menu.append({"version": v, "pdf": manifest.get("pdf"), "date": manifest.get("date"),
                      "commit": manifest.get("commit"), "receipts": receipts,
                      "changelog": "changelog.html" if manifest.get("changelog_since") else None,
-                     "pages": pages})
+                     "moved_chapters": moved[v], "pages": pages})
     write_atomic(site / "switcher.json", (json.dumps(entries, indent=2) + "\n").encode("utf-8"))
     write_atomic(site / "switcher.js",
                  ("window.BOOK_RELEASES = " + json.dumps({"latest": newest, "releases": menu})

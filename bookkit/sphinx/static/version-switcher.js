@@ -1,6 +1,7 @@
 // Version menu of a released book (site/vX.Y.Z/): reads ../switcher.js (written by
 // `nox -s release`) with a <script> tag, so it works from file:// as well as over http.
-// Outside a release site there is no switcher.js and nothing is shown.
+// Outside a release site there is no switcher.js and nothing is shown. A page of an older
+// release also gets a banner that links the same page in the latest release.
 (function () {
   "use strict";
   const root = document.documentElement.dataset.content_root || "./";
@@ -55,6 +56,49 @@
     const slot = document.querySelector(".bd-sidebar-primary .sidebar-primary-items__start")
       || document.querySelector(".bd-article") || document.body;
     slot.prepend(box);
+    oldReleaseBanner(data, here, page, base);
+  }
+  // On a page of an older release: say so, link the same page in the latest release and, where
+  // a later release moved a finding of this chapter, that release's changelog.
+  function oldReleaseBanner(data, here, page, base) {
+    if (!data.latest || here === data.latest) return;
+    const latest = data.releases.find((r) => r.version === data.latest);
+    if (!latest || !data.releases.some((r) => r.version === here)) return;
+    const key = (v) => v.split(".").map(Number);
+    const later = (v) => {
+      const a = key(v), b = key(here);
+      for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] > b[i];
+      return false;
+    };
+    const banner = document.createElement("div");
+    banner.className = "book-old-release";
+    banner.setAttribute("role", "note");
+    const text = document.createElement("p");
+    text.append("You are reading v" + here + ", an older release of this book. ");
+    const same = document.createElement("a");
+    const path = latest.pages.includes(page) ? page : "index.html";
+    same.href = new URL("../v" + latest.version + "/" + path, base).href;
+    same.textContent = (path === page ? "This page" : "The book") + " in the latest release (v"
+      + latest.version + ")";
+    text.append(same, ".");
+    banner.appendChild(text);
+    const chapter = page.split("/").pop().replace(/\.html$/, "");
+    const moved = data.releases.filter((r) => later(r.version)
+      && (r.moved_chapters || []).includes(chapter) && r.changelog);
+    if (moved.length) {
+      const note = document.createElement("p");
+      note.append("Findings of this chapter moved since: ");
+      moved.forEach((r, i) => {
+        const log = document.createElement("a");
+        log.href = new URL("../v" + r.version + "/" + r.changelog, base).href;
+        log.textContent = "changes in v" + r.version;
+        note.append(i ? ", " : "", log);
+      });
+      note.append(".");
+      banner.appendChild(note);
+    }
+    const article = document.querySelector(".bd-article") || document.body;
+    article.prepend(banner);
   }
   function load() {
     const script = document.createElement("script");
