@@ -170,14 +170,15 @@ def write_results(results: dict) -> None:
     if build:
         lines += ["## Book build", "", "| measure | value | target |", "| --- | --- | --- |",
                   f"| cold full build (empty execution cache, venv ready) | "
-                  f"{build['cold_build_s']} s | <= 600 s |",
-                  f"| warm no-op rebuild | {build['noop_build_s']} s | <= 20 s |",
+                  f"{build['cold_build_s']} s | <= 720 s |",
+                  f"| warm no-op rebuild | {build['noop_build_s']} s | <= 10 s |",
                   f"| rebuild after editing a code cell of `{build['edited_chapter']}` | "
                   f"{build['edit_one_chapter_s']} s | <= 120 s |",
                   f"| peak memory of the build (process tree RSS) | "
                   f"{build['cold_peak_rss_gib']} GiB | <= 4 GiB |", "",
-                  "| chapter | execution (s) |", "| --- | --- |"]
-        lines += [f"| `{k}` | {v} |" for k, v in build["chapter_execution_s"].items()]
+                  "| chapter | execution (s) | target |", "| --- | --- | --- |"]
+        lines += [f"| `{k}` | {v} | <= {90 if k == 'chapters/concentration.md' else 150} s |"
+                  for k, v in build["chapter_execution_s"].items()]
         lines.append("")
     samplers = results.get("samplers")
     if samplers:
