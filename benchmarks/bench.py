@@ -290,6 +290,8 @@ def main() -> int:
         results["samplers"] = sorted(kept + fresh, key=lambda r: (list(CASES).index(r["case"])
                                                                if r["case"] in CASES else 99,
                                                                r["backend"]))
+    elif "samplers" in previous:
+        results["samplers"] = previous["samplers"]  # --skip-samplers keeps the last ones
     results["quadrature"] = quadrature_reference()
     write_results(results)
     print(f"wrote {HERE / 'results.md'}")
