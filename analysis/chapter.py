@@ -17,7 +17,6 @@ import of this module in the kernel, which is the chapter's first cell.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 _IMPORTED = time.perf_counter()
 
@@ -28,14 +27,8 @@ from analysis.config import SEED  # noqa: E402
 from analysis.display.theme import use_theme  # noqa: E402
 from analysis.results.findings import Findings, reproducibility_footer  # noqa: E402
 
-
-@dataclass
-class _Current:
-    findings: Findings
-    started: float
-
-
-_current: _Current | None = None
+_current: Findings | None = None
+"""The findings of the chapter this kernel runs (set by :func:`start`)."""
 
 
 def start(name: str) -> tuple[np.random.Generator, Findings]:
@@ -56,9 +49,8 @@ def start(name: str) -> tuple[np.random.Generator, Findings]:
     """
     global _current
     use_theme()
-    findings = Findings(name)
-    _current = _Current(findings=findings, started=_IMPORTED)
-    return np.random.default_rng(SEED), findings
+    _current = Findings(name)
+    return np.random.default_rng(SEED), _current
 
 
 def finish(idata: object | None = None) -> pd.DataFrame:
@@ -82,5 +74,5 @@ def finish(idata: object | None = None) -> pd.DataFrame:
     """
     if _current is None:
         raise RuntimeError("chapter.finish() before chapter.start(name): call start first")
-    _current.findings.write()
-    return reproducibility_footer(idata, started=_current.started)
+    _current.write()
+    return reproducibility_footer(idata, started=_IMPORTED)
