@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.results.findings import dutch_number
+from analysis.display.numbers import dutch_number
 
 GLUE_ROLE = re.compile(r"\{(?P<role>glue(?::text)?|nl)\}`(?P<doc>[^`:]+\.(?:md|ipynb))::"
                        r"(?P<key>[A-Za-z0-9_]+)(?::(?P<fmt>[^`]*))?`")

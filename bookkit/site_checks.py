@@ -36,6 +36,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from bookkit.interactive import BROWSER_CHECKS
+
 SKIP_DIRS = frozenset({"_static", "_sources", "_images", "_downloads", "reports"})
 """Folders of the built HTML that hold assets, not pages."""
 
@@ -692,6 +694,9 @@ def _check_one(
         if is_dark and result["hasThemeSwitch"] and result["theme"] != "dark":
             problems.append(Problem(name, "dark-mode", f"{tag}: the theme did not switch to "
                                     f"dark mode (data-theme={result['theme']!r})"))
+        for interaction in BROWSER_CHECKS:
+            for rule, message in interaction(page):
+                problems.append(Problem(name, rule, f"{tag}: {message}"))
         if axe is not None:
             options = {"runOnly": {"type": "tag", "values": list(AXE_TAGS)},
                        "resultTypes": ["violations"]}

@@ -88,7 +88,7 @@ from analysis.results.decision_inputs import (
     check_thresholds,
     headline_inputs,
 )
-from analysis.results.findings import probability_text
+from analysis.display.numbers import probability_text
 
 PARETO_K_MAX = 0.7
 """Pareto k of the importance weights above which the update is unreliable (refit instead)."""

@@ -22,6 +22,7 @@ import xarray as xr
 from myst_nb import glue
 
 from analysis.config import CI_PROB, FINDINGS_DIR, SEED
+from analysis.display.numbers import probability_text
 from analysis.inference import fitcache
 from analysis.io import write_atomic
 from analysis.results.claims import ClaimError, evaluate, plain_values
@@ -221,44 +222,6 @@ class Findings:
         text = json.dumps(payload, indent=2, default=_jsonable) + "\n"
         write_atomic(target, text.encode("utf-8"))
         return target
-
-
-def probability_text(probability: float, *, dutch: bool = False) -> str:
-    """Write a posterior probability for readers: two decimals, bounded away from 0 and 1.
-
-    Monte Carlo draws cannot show certainty, so 0.998 becomes "above 0.99" rather than "1.00".
-
-    Examples
-    --------
-    >>> probability_text(0.9996), probability_text(0.42), probability_text(0.001, dutch=True)
-    ('above 0.99', '0.42', 'onder 0,01')
-    """
-    if probability > 0.99:
-        text = "boven 0,99" if dutch else "above 0.99"
-    elif probability < 0.01:
-        text = "onder 0,01" if dutch else "below 0.01"
-    else:
-        text = dutch_number(probability, ".2f") if dutch else f"{probability:.2f}"
-    return text
-
-
-def dutch_number(value: float, fmt: str) -> str:
-    """Format a number as Dutch text: decimal comma, full stop between thousands.
-
-    Parameters
-    ----------
-    value : float
-        The number.
-    fmt : str
-        A Python format spec as in a ``{glue:text}`` role (``.2f``, ``,.0f``, ``.0%``).
-
-    Examples
-    --------
-    >>> dutch_number(0.2134, ".2f"), dutch_number(415195, ",.0f"), dutch_number(-0.0104, ".3f")
-    ('0,21', '415.195', '−0,010')
-    """
-    text = format(value, fmt).translate(str.maketrans({",": ".", ".": ","}))
-    return text.replace("-", "−") if text.startswith("-") else text
 
 
 def _jsonable(value: object) -> object:

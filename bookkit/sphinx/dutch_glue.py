@@ -4,7 +4,7 @@
 thousands comma. Dutch text needs ``0,21`` and ``415.195``. ``{nl}`/chapters/x.md::key:.2f```
 takes the same target and format spec as a cross-document ``{glue:text}`` role, reads the same
 glue cache, formats the value with the same spec and then writes it with
-:func:`analysis.results.findings.dutch_number` (the one Dutch formatter of the book).
+:func:`analysis.display.numbers.dutch_number` (the one Dutch formatter of the book).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from analysis.results.findings import dutch_number
+from analysis.display.numbers import dutch_number
 
 LOGGER = logging.getLogger(__name__)
 

@@ -59,22 +59,6 @@ def test_table_rounds_and_can_leave_out_exact_values(rng, tmp_path):
     assert everything.loc["count", "value"] == 27
 
 
-@pytest.mark.parametrize(
-    ("probability", "english", "dutch"),
-    [
-        (0.9996, "above 0.99", "boven 0,99"),
-        (0.42, "0.42", "0,42"),
-        (0.001, "below 0.01", "onder 0,01"),
-        (0.99, "0.99", "0,99"),
-    ],
-)
-def test_probability_text_never_reads_as_certainty(probability, english, dutch):
-    from analysis.results.findings import probability_text
-
-    assert probability_text(probability) == english
-    assert probability_text(probability, dutch=True) == dutch
-
-
 def test_add_value_records_its_kind_and_refuses_unknown_kinds(tmp_path):
     findings = Findings("kinds", out_dir=tmp_path)
     assert "kind" not in findings.add_value("count", 27, "a count")  # exact: the default
