@@ -76,6 +76,7 @@ from scipy.special import ndtr
 from analysis.config import CI_PROB, SEED
 from analysis.data.evaluations import Evaluations, read_evaluations
 from analysis.display.figures import PALETTE
+from analysis.display.numbers import probability_text
 from analysis.inference.workflow import PriorCheck, run_workflow
 from analysis.io import write_atomic
 from analysis.models.event_study import build_event_study, unit_log_likelihood
@@ -88,7 +89,6 @@ from analysis.results.decision_inputs import (
     check_thresholds,
     headline_inputs,
 )
-from analysis.display.numbers import probability_text
 
 PARETO_K_MAX = 0.7
 """Pareto k of the importance weights above which the update is unreliable (refit instead)."""

@@ -28,9 +28,8 @@ from bookkit.citation import (
     load_cff,
     repository_url,
 )
+from bookkit.sphinx import use_static
 from bookkit.version import version_stamp
-
-STATIC = Path(__file__).parent / "static"
 
 
 def _stamp_config(app: Sphinx, config: Config) -> None:
@@ -50,7 +49,7 @@ def _stamp_config(app: Sphinx, config: Config) -> None:
     theme_options["use_repository_button"] = bool(url)
     theme_options["repository_branch"] = "main"
     config.html_theme_options = theme_options
-    config.html_static_path = [*config.html_static_path, str(STATIC)]
+    use_static(config)
     latex = dict(config.latex_elements or {})
     title = _tex(config.html_title or config.project)
     latex["maketitle"] = rf"""

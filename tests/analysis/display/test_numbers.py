@@ -1,4 +1,4 @@
-"""Tests of :mod:`analysis.display.numbers`: Dutch numbers, probabilities in words, a light import."""
+"""Tests of :mod:`analysis.display.numbers`: Dutch numbers, probabilities in words, light import."""
 
 import subprocess
 import sys
