@@ -13,8 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from analysis.display.explorer import ExplorerChoice, ExplorerInput, explorer_spec
+from analysis.display.explorer import (
+    DEFAULT_DRAWS,
+    ExplorerChoice,
+    ExplorerInput,
+    explorer_spec,
+)
 from analysis.results.decision_inputs import EFFECT_UNIT, MAX_DOSE_EUR, DoseScale
+
+DRAW_BUDGET = 40_000
+"""Numbers an explorer ships at most (draws x vectors, ~400 kB of JSON): a chapter with many
+municipalities keeps fewer than :data:`~analysis.display.explorer.DEFAULT_DRAWS` draws."""
 
 
 def event_study_explorer(
@@ -43,8 +52,9 @@ def event_study_explorer(
     Returns
     -------
     dict
-        The spec (:func:`analysis.display.explorer.explorer_spec`), thinned to its default
-        number of draws.
+        The spec (:func:`analysis.display.explorer.explorer_spec`), thinned to
+        :data:`~analysis.display.explorer.DEFAULT_DRAWS` draws, or fewer when the vectors
+        (one per municipality) would exceed :data:`DRAW_BUDGET` numbers.
     """
     dose = scale is not None
     names_used = ("effect_post", "effect_sd", "theta") if dose else ("effect_post", "effect_sd")
@@ -62,6 +72,7 @@ def event_study_explorer(
             "dose", "Dose (EUR per resident)", "theta", centre=scale.mean, scale=scale.sd,
             low=0.0, high=MAX_DOSE_EUR, step=10.0, default=round(start, -1),
             fitted_low=scale.low, fitted_high=scale.high))
+    n_draws = min(DEFAULT_DRAWS, DRAW_BUDGET // len(draws))
     return explorer_spec(chapter=chapter, unit=unit, draws=draws, choices=choices,
-                         inputs=inputs, title=title, effect=effect,
+                         inputs=inputs, title=title, effect=effect, n_draws=n_draws,
                          threshold=(0.0, -1.0, 1.0, 0.005))

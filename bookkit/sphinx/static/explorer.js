@@ -70,6 +70,7 @@
   }
 
   function fmt(x, digits) { return (x < 0 ? "\u2212" : "") + Math.abs(x).toFixed(digits); }
+  function thousands(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
   function words(p) { return p > 0.99 ? "above 0.99" : p < 0.01 ? "below 0.01" : p.toFixed(2); }
 
   function el(tag, attrs, text) {
@@ -84,8 +85,9 @@
     return e;
   }
 
-  function plot(box, mix, t, unit, label) {
-    var W = 640, H = 220, L = 12, R = 12, T = 10, B = 40;
+  function plot(box, mix, t, unit, label) {  // drawn at the box's own width: legible at 390 px
+    var W = Math.max(280, Math.round(box.clientWidth || 640)), H = W < 500 ? 200 : 220;
+    var L = 12, R = 12, T = 10, B = 40;
     var x0 = mix.grid[0], x1 = mix.grid[mix.grid.length - 1], fmax = Math.max.apply(null, mix.dens);
     var X = function (x) { return L + (W - L - R) * (x - x0) / (x1 - x0); };
     var Y = function (f) { return H - B - (H - B - T) * f / fmax; };
@@ -102,13 +104,15 @@
     s.appendChild(svg("line", {x1: L, x2: W - R, y1: Y(0), y2: Y(0), "class": "explorer-axis"}));
     // ticks at "nice" steps
     var span = x1 - x0, step = Math.pow(10, Math.floor(Math.log10(span / 4)));
-    if (span / step > 8) step *= 2;
-    if (span / step > 8) step *= 2.5;
+    var most = W < 500 ? 5 : 8;
+    if (span / step > most) step *= 2;
+    if (span / step > most) step *= 2.5;
+    if (span / step > most) step *= 2;
     for (var v = Math.ceil(x0 / step) * step; v <= x1; v += step) {
       var xx = X(v);
       s.appendChild(svg("line", {x1: xx, x2: xx, y1: Y(0), y2: Y(0) + 5, "class": "explorer-axis"}));
       var tx = svg("text", {x: xx, y: Y(0) + 18, "text-anchor": "middle", "class": "explorer-tick"});
-      tx.textContent = fmt(v, step < 0.01 ? 3 : 2);
+      tx.textContent = fmt(Math.abs(v) < step / 2 ? 0 : v, step < 0.01 ? 3 : 2);
       s.appendChild(tx);
     }
     var cap = svg("text", {x: W / 2, y: H - 4, "text-anchor": "middle", "class": "explorer-tick"});
@@ -157,7 +161,7 @@
     var warn = el("p", {"class": "explorer-warning", hidden: ""});
     var box = el("div", {"class": "explorer-plot-box"});
     var src = el("p", {"class": "explorer-source"});
-    src.appendChild(document.createTextNode(spec.n_draws + " of " + spec.thinned_from +
+    src.appendChild(document.createTextNode(thousands(spec.n_draws) + " of " + thousands(spec.thinned_from) +
       " posterior draws; the page evaluates the chapter's predictive formula on them (no model " +
       "is re-fitted). "));
     src.appendChild(el("a", {href: spec.chapter + "-explorer.json", download: ""}, "Download the draws (JSON)"));
@@ -181,7 +185,7 @@
       var mo = moments(spec, choice, values), p = probability(mo, t), mix = mixture(mo);
       var m = mo.mean.reduce(function (a, b) { return a + b; }, 0) / mo.mean.length;
       var lo = quantile(mo, mo.spread, 0.03), hi = quantile(mo, mo.spread, 0.97);
-      var where = spec.inputs.map(function (inp) { return inp.label.replace(/ \(.*\)$/, "") + " " + values[inp.name]; }).join(", ");
+      var where = spec.inputs.map(function (inp) { return inp.label + " = " + values[inp.name]; }).join(", ");
       result.textContent = choice.label + (where ? ", " + where : "") + ": expected effect " +
         fmt(m, 3) + " " + spec.unit + " (94 % interval " + fmt(lo, 3) + " to " + fmt(hi, 3) +
         "); probability that the effect exceeds " + fmt(t, 3) + ": " + words(p) + ".";
@@ -202,6 +206,12 @@
     }
     form.addEventListener("input", update);
     form.addEventListener("change", update);
+    if (window.ResizeObserver) {
+      var lastWidth = 0;
+      new ResizeObserver(function () {
+        if (Math.abs(box.clientWidth - lastWidth) > 20) { lastWidth = box.clientWidth; update(); }
+      }).observe(box);
+    }
     update();
     root.classList.add("explorer-ready");
   }
