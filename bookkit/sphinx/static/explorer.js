@@ -163,7 +163,8 @@
     var src = el("p", {"class": "explorer-source"});
     src.appendChild(document.createTextNode(thousands(spec.n_draws) + " of " + thousands(spec.thinned_from) +
       " posterior draws; the page evaluates the chapter's predictive formula on them (no model " +
-      "is re-fitted). "));
+      "is re-fitted), so a probability carries a Monte Carlo error of up to \u00b1" +
+      (0.5 / Math.sqrt(spec.n_draws)).toFixed(3) + " (one SE). "));
     src.appendChild(el("a", {href: spec.chapter + "-explorer.json", download: ""}, "Download the draws (JSON)"));
     root.insertBefore(src, root.firstChild);
     root.insertBefore(box, src);
