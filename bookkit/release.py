@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import asdict
@@ -98,7 +99,8 @@ def publish_release(version: str, root: Path = ROOT, site: Path | None = None,
                 old_manifest.get("code"), manifest["code"])
             (staging / "changelog.md").write_text(text, encoding="utf-8")
             (staging / "changelog.html").write_text(
-                markdown_page(text, f"Changes v{previous} to v{version}"), encoding="utf-8")
+                anchor_moved_findings(markdown_page(text, f"Changes v{previous} to v{version}")),
+                encoding="utf-8")
             manifest["changelog_since"] = previous
         (staging / "release.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         os.chmod(staging, 0o755)
@@ -110,19 +112,24 @@ def publish_release(version: str, root: Path = ROOT, site: Path | None = None,
     return target
 
 
-def moved_chapters(site: Path, versions: list[str]) -> dict[str, list[str]]:
-    """Chapters with a finding that moved in each release, against the release before it.
+def moved_findings(site: Path, versions: list[str]) -> dict[str, dict[str, list[str]]]:
+    """Return the findings that moved in each release, by chapter, against the one before.
 
     A finding moved when the changelog lists it (``DIFFERS`` or ``varies`` in
     :func:`bookkit.compare.compare_findings`); the first release moved nothing. A page of an
-    older release links to the changelogs of the later releases that moved its chapter.
+    older release links to the changelogs of the later releases that moved its chapter, and a
+    glued number of a moved finding links to its release's changelog (``provenance.js``).
     """
-    out: dict[str, list[str]] = {}
+    out: dict[str, dict[str, list[str]]] = {}
     previous = None
     for v in versions:
         current = load_findings(site / f"v{v}" / "findings")
         rows = compare_findings(previous, current) if previous is not None else []
-        out[v] = sorted({r.chapter for r in rows if r.status in ("DIFFERS", "varies")})
+        moved: dict[str, set[str]] = {}
+        for row in rows:
+            if row.status in ("DIFFERS", "varies"):
+                moved.setdefault(row.chapter, set()).add(row.name)
+        out[v] = {chapter: sorted(names) for chapter, names in sorted(moved.items())}
         previous = current
     return out
 
@@ -131,15 +138,16 @@ def update_site_index(site: Path) -> None:
     """Rewrite ``latest/``, ``switcher.json``, ``switcher.js`` and ``index.html`` of ``site``.
 
     ``switcher.json`` follows pydata-sphinx-theme's format; ``switcher.js`` carries the same list
-    plus each release's pages, PDF, changelog and the chapters whose findings moved in it
-    (:func:`moved_chapters`), and is what the book's version menu and the banner of an older
-    release load (a script works from ``file://``, a fetched JSON file does not).
+    plus each release's pages, PDF, changelog, the findings that moved in it by chapter
+    (:func:`moved_findings`) and those chapters, and is what the book's version menu, the banner
+    of an older release and the glued numbers' provenance load (a script works from
+    ``file://``, a fetched JSON file does not).
     """
     versions = releases(site)
     if not versions:
         return
     newest = versions[-1]
-    moved = moved_chapters(site, versions)
+    moved = moved_findings(site, versions)
     entries, menu = [], []
     for v in reversed(versions):
         manifest = json.loads((site / f"v{v}" / "release.json").read_text(encoding="utf-8"))
@@ -161,7 +169,8 @@ def update_site_index(site: Path) -> None:
         menu.append({"version": v, "pdf": manifest.get("pdf"), "date": manifest.get("date"),
                      "commit": manifest.get("commit"), "receipts": receipts,
                      "changelog": "changelog.html" if manifest.get("changelog_since") else None,
-                     "moved_chapters": moved[v], "pages": pages})
+                     "moved_chapters": sorted(moved[v]), "moved_findings": moved[v],
+                     "pages": pages})
     write_atomic(site / "switcher.json", (json.dumps(entries, indent=2) + "\n").encode("utf-8"))
     write_atomic(site / "switcher.js",
                  ("window.BOOK_RELEASES = " + json.dumps({"latest": newest, "releases": menu})
@@ -186,6 +195,28 @@ def update_site_index(site: Path) -> None:
 PAGE_STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
               "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}")
 """CSS of :func:`markdown_page`."""
+
+
+MOVED_ROW = re.compile(r"<tr>\n<td>([^<]+)</td>\n<td>([^<]+)</td>")
+"""A row of the changelog's tables: its first cells are the chapter and the finding."""
+
+
+def anchor_moved_findings(page: str) -> str:
+    """Give every changelog row of a finding the id ``moved-<chapter>-<finding>``.
+
+    A glued number of a finding that moved links there (``provenance.js``); the first row of a
+    finding wins when it appears in more than one table.
+    """
+    seen: set[str] = set()
+
+    def add_id(match: re.Match) -> str:
+        anchor = f"moved-{match[1]}-{match[2]}"
+        if anchor in seen or match[1] == "chapter":
+            return match[0]
+        seen.add(anchor)
+        return f'<tr id="{html.escape(anchor, quote=True)}">' + match[0].removeprefix("<tr>")
+
+    return MOVED_ROW.sub(add_id, page)
 
 
 def markdown_page(markdown: str, title: str) -> str:

@@ -61,11 +61,14 @@ def test_two_releases_keep_both_update_latest_and_never_overwrite(tmp_path, monk
     changelog = (second / "changelog.md").read_text()
     assert "pooled_d" in changelog and "- changed: `chapters/meta.md`" in changelog
     page = (second / "changelog.html").read_text()
+    assert '<tr id="moved-meta-pooled_d">' in page  # where a moved glued number links
     assert "<td>pooled_d</td>" in page and "<li>changed: <code>chapters/meta.md</code></li>" in page
     menu = json.loads((site / "switcher.js").read_text().removeprefix("window.BOOK_RELEASES = ")
                       .rstrip().rstrip(";"))
     moved = {r["version"]: r["moved_chapters"] for r in menu["releases"]}
     assert moved == {"0.2.0": ["meta"], "0.1.0": []}  # the planted fixture moves pooled_d
+    findings = {r["version"]: r["moved_findings"] for r in menu["releases"]}
+    assert findings["0.1.0"] == {} and "pooled_d" in findings["0.2.0"]["meta"]
     before = (first / "findings" / "meta.json").read_bytes()
     with pytest.raises(FileExistsError, match=r"release 0.1.0 exists"):
         publish_release("0.1.0", root=tmp_path)

@@ -121,7 +121,8 @@
         if (!perFinding.includes(d.finding)) continue;
         const a = document.createElement("a");
         a.className = "glued-number-moved";
-        a.href = new URL(me.changelog, base).href + "#:~:text=" + encodeURIComponent(d.finding);
+        a.href = new URL(me.changelog, base).href + "#moved-" + encodeURIComponent(d.chapter)
+          + "-" + encodeURIComponent(d.finding);  // anchors: bookkit.release.anchor_moved_findings
         a.append(...el.childNodes);
         el.appendChild(a);
         el.removeAttribute("tabindex");  // the link takes the focus
