@@ -85,6 +85,11 @@ def build_benchmark(edit_chapter: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-book-") as tmp:
         book = Path(tmp) / "book"
         book.mkdir()
+        # The chapters import the installed `analysis` (this checkout), whose shared fits and
+        # findings live in this checkout's _build: point both into the copy, so a "cold" build
+        # samples every shared fit again instead of loading the last build's.
+        env["BOOK_FIT_DIR"] = str(book / "_build" / "fits")
+        env["BOOK_FINDINGS_DIR"] = str(book / "_build" / "findings")
         archive = Path(tmp) / "head.tar"
         subprocess.run(["git", "archive", "-o", str(archive), "HEAD"], cwd=ROOT, check=True)
         with tarfile.open(archive) as tar:
