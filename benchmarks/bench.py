@@ -187,8 +187,9 @@ def write_results(results: dict) -> None:
         lines.append("")
     samplers = results.get("samplers")
     if samplers:
+        measured = results.get("samplers_date", results["date"])
         lines += ["## NUTS backends (4 chains x 1000 tune + 1000 draws, same seed, one process "
-                  "each)", "",
+                  "each)", "", f"Measured {measured}.", "",
                   "Fit wall is the whole `pm.sample` call; sampling is the backend's own clock "
                   "around its sampling loop, and compile + set-up the rest (for NumPyro and "
                   "BlackJAX, JIT compilation happens inside the loop and counts as sampling). "
@@ -295,8 +296,10 @@ def main() -> int:
         results["samplers"] = sorted(kept + fresh, key=lambda r: (list(CASES).index(r["case"])
                                                                if r["case"] in CASES else 99,
                                                                r["backend"]))
+        results["samplers_date"] = results["date"]
     elif "samplers" in previous:
         results["samplers"] = previous["samplers"]  # --skip-samplers keeps the last ones
+        results["samplers_date"] = previous.get("samplers_date", "2026-12-03 16:48 UTC")
     results["quadrature"] = quadrature_reference()
     write_results(results)
     print(f"wrote {HERE / 'results.md'}")
