@@ -299,7 +299,7 @@ def main() -> int:
         results["samplers_date"] = results["date"]
     elif "samplers" in previous:
         results["samplers"] = previous["samplers"]  # --skip-samplers keeps the last ones
-        results["samplers_date"] = previous.get("samplers_date", "2026-12-03 16:48 UTC")
+        results["samplers_date"] = previous.get("samplers_date", previous.get("date", "?"))
     results["quadrature"] = quadrature_reference()
     write_results(results)
     print(f"wrote {HERE / 'results.md'}")
