@@ -45,7 +45,7 @@ def event_study_explorer(
     scale : DoseScale, optional
         The fit's standardisation of the dose; with it the reader can choose a dose.
     default_dose : float, optional
-        Dose the explorer starts at (EUR per resident), rounded to 10.
+        Dose the explorer starts at (EUR per resident), rounded to a euro.
     group_label : str
         How a group in the fit is described in the menu.
 
@@ -70,7 +70,7 @@ def event_study_explorer(
         start = scale.mean if default_dose is None else default_dose
         inputs.append(ExplorerInput(
             "dose", "Dose (EUR per resident)", "theta", centre=scale.mean, scale=scale.sd,
-            low=0.0, high=MAX_DOSE_EUR, step=10.0, default=round(start, -1),
+            low=0.0, high=MAX_DOSE_EUR, step=1.0, default=float(round(start)),
             fitted_low=scale.low, fitted_high=scale.high))
     n_draws = min(DEFAULT_DRAWS, DRAW_BUDGET // len(draws))
     return explorer_spec(chapter=chapter, unit=unit, draws=draws, choices=choices,

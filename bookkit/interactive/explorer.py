@@ -32,7 +32,8 @@ def browser_check(page: object) -> list[tuple[str, str]]:
                                          "it failed)"))
             continue
         settings = [(spec["choices"][0]["id"], {}, spec["threshold"]["default"])]
-        values = {item["name"]: item["fitted_high"] for item in spec["inputs"]}
+        # what is typed is what Python computes with: f"{x:g}" keeps six significant digits
+        values = {item["name"]: float(f"{item['fitted_high']:g}") for item in spec["inputs"]}
         settings.append((spec["choices"][-1]["id"], values,
                          spec["threshold"]["default"] + 2 * spec["threshold"]["step"]))
         for choice, inputs, threshold in settings:

@@ -28,7 +28,7 @@ def test_the_event_study_explorer_gives_the_prediction_of_predict_from_its_draws
                                 effect="e", scale=scale, default_dose=304.0)
     assert [c["id"] for c in spec["choices"]] == ["new", *groups]
     assert spec["choices"][1]["label"].startswith("Amsterdam")
-    assert spec["inputs"][0]["default"] == 300.0 and spec["n_draws"] == 1000
+    assert spec["inputs"][0]["default"] == 304.0 and spec["n_draws"] == 1000
     rounded = posterior.map(lambda v: v.copy(data=np.vectorize(lambda x: float(f"{x:.6g}"))(v)))
     for dose, t in [(300.0, 0.0), (600.0, 0.02)]:
         expected = predict(rounded, dose, scale, thresholds=[t], seed=1).update.prob_above(t)
