@@ -40,17 +40,25 @@ class Comparison:
         return self.status in ("DIFFERS", "MISSING")
 
 
+def read_findings_file(path: Path) -> tuple[str, dict[str, dict]]:
+    """Read one findings file: its chapter name and its records by name.
+
+    Raises
+    ------
+    ValueError
+        If the file is not JSON or holds no ``findings`` list of named records.
+    """
+    payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    try:
+        return payload.get("chapter", Path(path).stem), {r["name"]: r for r in payload["findings"]}
+    except (AttributeError, KeyError, TypeError) as err:
+        raise ValueError(f"{path}: not a findings file (need 'findings': [{{'name': ...}}])") \
+            from err
+
+
 def load_findings(folder: Path) -> dict[str, dict[str, dict]]:
     """Read every ``<chapter>.json`` of ``folder`` into ``{chapter: {name: record}}``."""
-    out: dict[str, dict[str, dict]] = {}
-    for path in sorted(Path(folder).glob("*.json")):
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        try:
-            out[payload.get("chapter", path.stem)] = {r["name"]: r for r in payload["findings"]}
-        except (KeyError, TypeError) as err:
-            raise ValueError(f"{path}: not a findings file (need 'findings': [{{'name': ...}}])") \
-                from err
-    return out
+    return dict(read_findings_file(path) for path in sorted(Path(folder).glob("*.json")))
 
 
 def mcse_tolerance(reference: dict, candidate: dict, k: float = K_MCSE) -> float:

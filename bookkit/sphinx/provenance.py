@@ -18,7 +18,6 @@ pending reference first, so the number that replaces it lands inside the wrapper
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from sphinx.config import Config
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.writers.html5 import HTML5Translator
 
+from bookkit.compare import read_findings_file
 from bookkit.sphinx import use_static
 
 SUFFIXES = {
@@ -120,12 +120,11 @@ def load_chapter_findings(folder: Path) -> dict[str, dict[str, dict]]:
     out: dict[str, dict[str, dict]] = {}
     for path in sorted(folder.glob("*.json")):
         try:
-            payload = json.loads(path.read_text(encoding="utf-8"))
-            records = {r["name"]: r for r in payload["findings"]}
-        except (OSError, ValueError, KeyError, TypeError):
+            chapter, records = read_findings_file(path)
+        except (OSError, ValueError):
             continue  # not a findings file (or one being written): its numbers show no finding
         out[path.stem] = records
-        out.setdefault(str(payload.get("chapter", path.stem)), records)
+        out.setdefault(str(chapter), records)
     _CACHE[folder] = (stamp, out)
     return out
 
