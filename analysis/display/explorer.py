@@ -35,12 +35,11 @@ import base64
 import html
 import io
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import erfc
+from scipy.special import ndtr
 
 FORMAT = "bookkit-explorer/1"
 """Version tag of the spec; the script refuses a spec of another format."""
@@ -160,10 +159,10 @@ def explorer_spec(
     if missing:
         raise ValueError(f"explorer draws missing: {missing}")
     default, low, high, step = threshold
+    total = int(sizes.pop())
     spec = {
         "format": FORMAT, "chapter": chapter, "title": title, "unit": unit, "effect": effect,
-        "n_draws": min(n_draws, sizes.pop()), "thinned_from": int(np.asarray(
-            next(iter(draws.values()))).size),
+        "n_draws": min(n_draws, total), "thinned_from": total,
         "threshold": {"default": default, "min": low, "max": high, "step": step},
         "inputs": [{"name": i.name, "label": i.label, "slope": i.slope, "centre": i.centre,
                     "scale": i.scale, "min": i.low, "max": i.high, "step": i.step,
@@ -218,8 +217,7 @@ def explorer_probability(
     mean, spread = predictive_moments(spec, choice, values)
     tails = (mean > threshold).astype(float)
     spread_known = spread > 0
-    tails[spread_known] = 0.5 * erfc((threshold - mean[spread_known])
-                                     / (spread[spread_known] * math.sqrt(2.0)))
+    tails[spread_known] = ndtr((mean[spread_known] - threshold) / spread[spread_known])
     return float(np.mean(tails))
 
 
